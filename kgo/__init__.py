@@ -1,0 +1,1 @@
+"""kgo: the KulturaGo developer CLI (provisioning, supervision, codegen, events, seeding)."""

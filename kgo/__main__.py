@@ -1,0 +1,3 @@
+from kgo.cli import main
+
+main()

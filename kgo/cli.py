@@ -1,0 +1,99 @@
+"""The `kgo` command: one subcommand per developer task."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="kgo", description="KulturaGo developer CLI")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("up", help="provision, start and seed the whole platform; return when healthy")
+    sub.add_parser("down", help="stop every process of the platform")
+    sub.add_parser("status", help="state of every supervised process")
+    logs = sub.add_parser("logs", help="print a process's log")
+    logs.add_argument("service")
+    logs.add_argument("-f", "--follow", action="store_true")
+    logs.add_argument("-n", "--lines", type=int, default=100)
+    ctl = sub.add_parser("stop", help="stop one supervised process (e.g. kafka)")
+    ctl.add_argument("service")
+    ctl = sub.add_parser("start", help="start one supervised process")
+    ctl.add_argument("service")
+    sub.add_parser("gen", help="generate gen/python and envoy/descriptor.binpb from proto/")
+
+    bufp = sub.add_parser("buf", help="contract checks")
+    bufp.add_argument("check", choices=["lint", "breaking"])
+    bufp.add_argument("against", nargs="?", default="main")
+
+    events = sub.add_parser("events", help="Kafka domain events")
+    events_sub = events.add_subparsers(dest="events_command", required=True)
+    tail = events_sub.add_parser("tail", help="print events of a topic as JSON, one per line")
+    tail.add_argument("topic")
+    tail.add_argument("--from-beginning", action="store_true")
+    tail.add_argument("--limit", type=int, default=0, help="stop after N events (0: no limit)")
+    tail.add_argument("--timeout", type=float, default=0.0,
+                      help="stop after S seconds without a new event (0: wait forever)")
+
+    admin = sub.add_parser("admin", help="user administration")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
+    create = admin_sub.add_parser("create", help="create a user with the admin role, or promote one")
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--login", default=None)
+
+    seed = sub.add_parser("seed", help="load the demo city (events and POIs)")
+    seed.add_argument("--events", type=int, default=600)
+    seed.add_argument("--pois", type=int, default=6000)
+    seed.add_argument("--force", action="store_true", help="seed even if already seeded")
+
+    args = parser.parse_args(argv)
+    sys.exit(_dispatch(args) or 0)
+
+
+def _dispatch(args: argparse.Namespace) -> int | None:
+    # Imports stay local so `kgo gen` works before the stubs it generates exist.
+    match args.command:
+        case "gen":
+            from kgo.codegen import generate
+
+            generate()
+        case "buf":
+            from kgo import codegen
+
+            codegen.lint() if args.check == "lint" else codegen.breaking(args.against)
+        case "up":
+            from kgo.platform import up
+
+            up()
+        case "down":
+            from kgo.platform import down
+
+            down()
+        case "status":
+            from kgo.platform import status
+
+            return status()
+        case "logs":
+            from kgo.platform import logs
+
+            logs(args.service, follow=args.follow, lines=args.lines)
+        case "stop" | "start":
+            from kgo.platform import control
+
+            return control(args.command, args.service)
+        case "events":
+            from kgo.events_tail import tail
+
+            return tail(args.topic, from_beginning=args.from_beginning, limit=args.limit,
+                        timeout=args.timeout)
+        case "admin":
+            from kgo.admin import create_admin
+
+            create_admin(email=args.email, password=args.password, login=args.login)
+        case "seed":
+            from kgo.seed import seed
+
+            seed(events=args.events, pois=args.pois, force=args.force)
+    return None

@@ -1,0 +1,48 @@
+"""Deterministic, dependency-free demo catalog for Moscow and Saint Petersburg.
+
+Used to seed local/staging databases and to load-test search and map
+endpoints with believable Russian content:
+
+    from datetime import date
+    from kgo.demo_city import generate_events, generate_pois, venues
+
+    events = list(generate_events(500, start=date.today()))
+    pois = generate_pois(1_000_000)  # streaming; consume lazily
+"""
+
+from __future__ import annotations
+
+from .events import SLUG_MAX_LEN, generate_events, weekend_dates
+from .models import (
+    CATEGORIES,
+    CITIES,
+    MOSCOW_TZ,
+    POI_CATEGORIES,
+    DemoEvent,
+    DemoPlace,
+    DemoPoi,
+    DemoSession,
+)
+from .places import CITY_BOUNDS, CITY_CENTERS, venues
+from .pois import generate_pois
+from .translit import slugify, transliterate
+
+__all__ = [
+    "CATEGORIES",
+    "CITIES",
+    "CITY_BOUNDS",
+    "CITY_CENTERS",
+    "MOSCOW_TZ",
+    "POI_CATEGORIES",
+    "SLUG_MAX_LEN",
+    "DemoEvent",
+    "DemoPlace",
+    "DemoPoi",
+    "DemoSession",
+    "generate_events",
+    "generate_pois",
+    "slugify",
+    "transliterate",
+    "venues",
+    "weekend_dates",
+]

@@ -1,0 +1,115 @@
+"""Immutable records produced by the demo catalog generator.
+
+The shapes here are a contract with the rest of the backend (seeding scripts,
+search indexing tests), so field names and meanings must stay stable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Final
+
+__all__ = [
+    "CATEGORIES",
+    "CITIES",
+    "POI_CATEGORIES",
+    "MOSCOW_TZ",
+    "DemoPlace",
+    "DemoSession",
+    "DemoEvent",
+    "DemoPoi",
+]
+
+CATEGORIES: Final = (
+    "concert",
+    "exhibition",
+    "theatre",
+    "kids",
+    "tour",
+    "festival",
+    "lecture",
+    "cinema",
+    "standup",
+    "masterclass",  # hobby workshops: ceramics, painting, cooking...
+)
+
+POI_CATEGORIES: Final = (
+    "museum",
+    "theatre",
+    "gallery",
+    "park",
+    "monument",
+    "cafe",
+    "library",
+    "cinema",
+    "concert_hall",
+    "viewpoint",
+    "church",
+    "bookstore",
+)
+
+CITIES: Final = ("moscow", "spb")
+
+
+def _moscow_tz() -> tzinfo:
+    # Both cities live in Europe/Moscow. Prefer the real zone; minimal containers
+    # sometimes ship without the tz database, and since Moscow has had a fixed
+    # UTC+3 offset without DST since 2014, a fixed offset is an exact fallback
+    # that keeps the generator dependency-free.
+    try:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    except ImportError:  # pragma: no cover - zoneinfo is stdlib on 3.9+
+        return timezone(timedelta(hours=3), "MSK")
+    try:
+        return ZoneInfo("Europe/Moscow")
+    except ZoneInfoNotFoundError:  # pragma: no cover - depends on the host
+        return timezone(timedelta(hours=3), "MSK")
+
+
+MOSCOW_TZ: Final[tzinfo] = _moscow_tz()
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPlace:
+    name: str  # "Концертный зал «Зарядье»"
+    address: str  # "ул. Варварка, 6, стр. 1"
+    city: str  # "moscow" | "spb"
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSession:
+    start: datetime  # timezone-aware, Europe/Moscow
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DemoEvent:
+    slug: str  # unique, ascii, lowercase, [a-z0-9-], <= 80 chars
+    title: str  # Russian
+    description: str  # Russian, 2-4 sentences
+    category: str  # one of CATEGORIES
+    tags: tuple[str, ...]  # Russian lowercase tags, 2-5
+    city: str  # "moscow" | "spb"
+    place: DemoPlace
+    sessions: tuple[DemoSession, ...]  # 1-6, sorted, within [start, start+days)
+    price_min: int  # rubles; 0 when free
+    price_max: int
+    is_free: bool
+    kids: bool  # suitable for children
+    age_restriction: int  # one of 0, 6, 12, 16, 18 (kids events never above 6)
+    images: tuple[str, ...]  # 1-3 object keys like "events/<slug>/1.jpg"
+    ticket_provider: str  # "kassir" | "ticketscloud" | ""
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPoi:
+    osm_id: int  # unique positive int
+    name: str  # Russian
+    category: str  # one of POI_CATEGORIES
+    city: str
+    lat: float
+    lon: float
+    address: str

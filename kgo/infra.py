@@ -1,0 +1,128 @@
+"""Configuration files of the infrastructure processes (PostgreSQL, Kafka, SeaweedFS)."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+from kgo import paths, provision, topology
+from kgo.console import step
+
+KAFKA_DIR = paths.STATE / "kafka"
+POSTGRES_DIR = paths.STATE / "postgres"
+SEAWEED_DIR = paths.STATE / "seaweedfs"
+REDIS_DIR = paths.STATE / "redis"
+
+
+def postgres_user() -> str | None:
+    """PostgreSQL refuses to run as root: as root we run it as the `postgres` user."""
+    return "postgres" if os.geteuid() == 0 else None
+
+
+def init_postgres() -> None:
+    if (POSTGRES_DIR / "PG_VERSION").exists():
+        return
+    with step("initialising PostgreSQL data directory"):
+        POSTGRES_DIR.mkdir(parents=True, exist_ok=True)
+        pwfile = paths.RUN / "pg-initpw"
+        paths.RUN.mkdir(parents=True, exist_ok=True)
+        pwfile.write_text(provision.postgres_password() + "\n")
+        user = postgres_user()
+        if user:
+            entry = pwd.getpwnam(user)
+            for p in (POSTGRES_DIR, pwfile):
+                os.chown(p, entry.pw_uid, entry.pw_gid)
+        cmd = [str(provision.POSTGRES_BIN / "initdb"), "-D", str(POSTGRES_DIR), "-U", topology.POSTGRES_USER,
+               f"--pwfile={pwfile}", "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"]
+        subprocess.run(["runuser", "-u", user, "--", *cmd] if user else cmd, check=True,
+                       stdout=subprocess.DEVNULL)
+        pwfile.unlink()
+
+
+def postgres_command() -> list[str]:
+    return [str(provision.POSTGRES_BIN / "postgres"), "-D", str(POSTGRES_DIR),
+            "-p", str(topology.POSTGRES_PORT), "-c", "listen_addresses=127.0.0.1",
+            "-c", "unix_socket_directories=", "-c", "max_connections=300",
+            "-c", "shared_buffers=256MB", "-c", "fsync=on", "-c", "log_min_messages=warning"]
+
+
+def redis_command() -> list[str]:
+    REDIS_DIR.mkdir(parents=True, exist_ok=True)
+    return ["/usr/bin/redis-server", "--port", str(topology.REDIS_PORT), "--bind", "127.0.0.1",
+            "--dir", str(REDIS_DIR), "--appendonly", "yes", "--save", "", "--protected-mode", "yes",
+            "--loglevel", "warning"]
+
+
+def kafka_properties() -> Path:
+    conf = paths.RUN / "kafka.properties"
+    conf.write_text("\n".join([
+        "process.roles=broker,controller",
+        "node.id=1",
+        f"listeners=PLAINTEXT://127.0.0.1:{topology.KAFKA_PORT},CONTROLLER://127.0.0.1:{topology.KAFKA_CONTROLLER_PORT}",
+        f"advertised.listeners=PLAINTEXT://127.0.0.1:{topology.KAFKA_PORT}",
+        "controller.listener.names=CONTROLLER",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        f"controller.quorum.bootstrap.servers=127.0.0.1:{topology.KAFKA_CONTROLLER_PORT}",
+        "inter.broker.listener.name=PLAINTEXT",
+        f"log.dirs={KAFKA_DIR}",
+        "num.partitions=3",
+        "offsets.topic.replication.factor=1",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "share.coordinator.state.topic.replication.factor=1",
+        "share.coordinator.state.topic.min.isr=1",
+        "auto.create.topics.enable=true",
+        "group.initial.rebalance.delay.ms=0",
+        "log.retention.hours=168",
+        "",
+    ]))
+    log4j = paths.RUN / "kafka-log4j2.properties"
+    log4j.write_text("\n".join([
+        "status = warn",
+        "appender.stdout.type = Console",
+        "appender.stdout.name = STDOUT",
+        "appender.stdout.layout.type = PatternLayout",
+        "appender.stdout.layout.pattern = [%d] %p %m (%c)%n",
+        "rootLogger.level = WARN",
+        "rootLogger.appenderRefs = stdout",
+        "rootLogger.appenderRef.stdout.ref = STDOUT",
+        "logger.kafka.name = kafka.server.KafkaServer",
+        "logger.kafka.level = INFO",
+        "",
+    ]))
+    return conf
+
+
+def kafka_command(libs: Path) -> list[str]:
+    java = shutil.which("java") or "java"
+    return [java, "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={paths.RUN / 'kafka-log4j2.properties'}",
+            "-cp", f"{libs}/*", "kafka.Kafka", str(paths.RUN / "kafka.properties")]
+
+
+def format_kafka(libs: Path) -> None:
+    if (KAFKA_DIR / "meta.properties").exists():
+        return
+    with step("formatting Kafka KRaft storage"):
+        KAFKA_DIR.mkdir(parents=True, exist_ok=True)
+        java = shutil.which("java") or "java"
+        subprocess.run(
+            [java, f"-Dlog4j2.configurationFile={paths.RUN / 'kafka-log4j2.properties'}", "-cp", f"{libs}/*",
+             "kafka.tools.StorageTool", "format", "--standalone", "-t", str(uuid.uuid4()),
+             "-c", str(paths.RUN / "kafka.properties")],
+            check=True, stdout=subprocess.DEVNULL,
+        )
+
+
+def seaweedfs_command(weed: Path) -> list[str]:
+    SEAWEED_DIR.mkdir(parents=True, exist_ok=True)
+    return [str(weed), "server", f"-dir={SEAWEED_DIR}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+            f"-master.port={topology.SEAWEED_MASTER_PORT}", f"-volume.port={topology.SEAWEED_VOLUME_PORT}",
+            f"-filer.port={topology.SEAWEED_FILER_PORT}", "-filer", "-s3",
+            f"-s3.port={topology.S3_PORT}", f"-s3.config={paths.SECRETS / 's3.json'}",
+            "-master.volumeSizeLimitMB=256", "-volume.max=0", "-master.telemetry=false",
+            "-volume.preStopSeconds=0"]

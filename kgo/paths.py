@@ -1,0 +1,23 @@
+"""Where things live on a developer machine: everything local sits under .dev/."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV = Path(os.environ.get("KGO_DEV_DIR", ROOT / ".dev"))
+
+VENV = DEV / "venv"
+BIN = DEV / "bin"  # built or downloaded executables (weed, buf shim)
+DOWNLOADS = DEV / "downloads"
+STATE = DEV / "state"  # databases, Kafka log dirs, S3 volumes
+LOGS = DEV / "logs"
+RUN = DEV / "run"  # supervisord config, socket, pid
+SECRETS = DEV / "secrets"  # JWT signing key, JWKS, dev TLS certificate, S3 credentials
+PROTODEPS = DEV / "protodeps"
+
+GEN_PYTHON = ROOT / "gen" / "python"
+PROTO = ROOT / "proto"
+ENVOY_DIR = ROOT / "envoy"
+DESCRIPTOR = ENVOY_DIR / "descriptor.binpb"

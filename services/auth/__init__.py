@@ -1,0 +1,1 @@
+"""auth-service: sign-up/in, tokens, sessions, profile and avatar."""

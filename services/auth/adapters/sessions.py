@@ -1,0 +1,109 @@
+"""Sessions: PostgreSQL is the record (survives a Redis outage), Redis `session:{sid}`
+(TTL 15 min) is the fast path every authenticated request checks."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import redis.asyncio as aioredis
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from services.runtime.cache import CACHE_ERRORS
+from services.runtime.logging import get_logger
+
+log = get_logger(__name__)
+
+
+def _hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshRecord:
+    session_id: str
+    user_id: str
+    used: bool
+    revoked: bool
+    expired: bool
+
+
+class SessionStore:
+    def __init__(self, pool: AsyncConnectionPool, redis: aioredis.Redis, ttl_seconds: int) -> None:
+        self._pool = pool
+        self._redis = redis
+        self._ttl = ttl_seconds
+
+    @staticmethod
+    def _key(session_id: str) -> str:
+        return f"session:{session_id}"
+
+    async def open(self, conn: AsyncConnection[Any], user_id: str, lifetime: timedelta) -> tuple[str, str]:
+        """A new session with its first refresh token: (session_id, refresh_token)."""
+        session_id = str(uuid.uuid4())
+        await conn.execute(
+            "INSERT INTO sessions (id, user_id, expire_time) VALUES (%s, %s, now() + %s)",
+            (session_id, user_id, lifetime),
+        )
+        return session_id, await self._new_refresh(conn, session_id)
+
+    async def _new_refresh(self, conn: AsyncConnection[Any], session_id: str) -> str:
+        token = secrets.token_urlsafe(32)
+        await conn.execute("INSERT INTO refresh_tokens (token_hash, session_id) VALUES (%s, %s)",
+                           (_hash(token), session_id))
+        return token
+
+    async def claim_refresh(self, conn: AsyncConnection[Any], token: str) -> RefreshRecord | None:
+        """Look the token up under a row lock; the caller then rotates or revokes."""
+        row = await (await conn.execute(
+            "SELECT r.session_id::text AS session_id, s.user_id::text AS user_id, r.used_at IS NOT NULL AS used, "
+            "s.revoked_at IS NOT NULL AS revoked, s.expire_time < now() AS expired "
+            "FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id "
+            "WHERE r.token_hash = %s FOR UPDATE OF r, s",
+            (_hash(token),),
+        )).fetchone()
+        return RefreshRecord(**row) if row else None
+
+    async def rotate(self, conn: AsyncConnection[Any], token: str, session_id: str) -> str:
+        await conn.execute("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = %s", (_hash(token),))
+        return await self._new_refresh(conn, session_id)
+
+    async def revoke(self, conn: AsyncConnection[Any], session_id: str, reason: str) -> None:
+        await conn.execute(
+            "UPDATE sessions SET revoked_at = now(), revoke_reason = %s WHERE id = %s AND revoked_at IS NULL",
+            (reason, session_id),
+        )
+
+    async def cache(self, session_id: str, user_id: str) -> None:
+        try:
+            await self._redis.set(self._key(session_id), user_id, ex=self._ttl)
+        except CACHE_ERRORS as exc:
+            log.warning("redis unavailable: session not cached", error=str(exc))
+
+    async def forget(self, session_id: str) -> None:
+        try:
+            await self._redis.delete(self._key(session_id))
+        except CACHE_ERRORS as exc:
+            # The PostgreSQL revocation stands; a stale entry expires with its TTL.
+            log.warning("redis unavailable: session not evicted", error=str(exc))
+
+    async def is_active(self, session_id: str) -> bool:
+        try:
+            if await self._redis.exists(self._key(session_id)):
+                return True
+        except CACHE_ERRORS as exc:
+            log.warning("redis unavailable: checking session in postgres", error=str(exc))
+        async with self._pool.connection() as conn:
+            row = await (await conn.execute(
+                "SELECT user_id::text AS user_id FROM sessions WHERE id = %s AND revoked_at IS NULL "
+                "AND expire_time > now()", (session_id,),
+            )).fetchone()
+        if row is None:
+            return False
+        await self.cache(session_id, row["user_id"])
+        return True

@@ -1,0 +1,71 @@
+"""PostgreSQL repository of users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg import AsyncConnection, errors
+
+from services.auth.domain.model import User
+from services.runtime.errors import AlreadyExists
+
+_COLUMNS = ("id::text AS id, email, login, full_name, phone, city, birth_date, bio, interests, "
+            "avatar, roles, create_time, update_time")
+
+
+def _user(row: dict[str, Any]) -> User:
+    return User(
+        id=row["id"], email=row["email"], login=row["login"], full_name=row["full_name"],
+        phone=row["phone"], city=row["city"], birth_date=row["birth_date"], bio=row["bio"],
+        interests=tuple(row["interests"]), avatar=row["avatar"], roles=tuple(row["roles"]),
+        create_time=row["create_time"], update_time=row["update_time"],
+    )
+
+
+async def insert(conn: AsyncConnection[Any], *, email: str, login: str, full_name: str,
+                 password_hash: str) -> User:
+    try:
+        async with conn.transaction():
+            cur = await conn.execute(
+                f"INSERT INTO users (email, login, full_name, password_hash) VALUES (%s, %s, %s, %s) "
+                f"RETURNING {_COLUMNS}",
+                (email, login, full_name, password_hash),
+            )
+            row = await cur.fetchone()
+    except errors.UniqueViolation as exc:
+        field = "email" if "email" in (exc.diag.constraint_name or "") else "login"
+        raise AlreadyExists(f"{field} is already taken", f"{field.upper()}_TAKEN", {"field": field}) from exc
+    assert row is not None
+    return _user(row)
+
+
+async def by_id(conn: AsyncConnection[Any], user_id: str, *, for_update: bool = False) -> User | None:
+    lock = " FOR UPDATE" if for_update else ""
+    row = await (await conn.execute(f"SELECT {_COLUMNS} FROM users WHERE id = %s{lock}", (user_id,))).fetchone()
+    return _user(row) if row else None
+
+
+async def credentials(conn: AsyncConnection[Any], login_or_email: str) -> tuple[User, str] | None:
+    row = await (await conn.execute(
+        f"SELECT {_COLUMNS}, password_hash FROM users WHERE lower(email) = lower(%s) OR lower(login) = lower(%s)",
+        (login_or_email, login_or_email),
+    )).fetchone()
+    return (_user(row), row["password_hash"]) if row else None
+
+
+async def save_profile(conn: AsyncConnection[Any], user: User) -> None:
+    await conn.execute(
+        "UPDATE users SET full_name = %s, phone = %s, city = %s, birth_date = %s, bio = %s, "
+        "interests = %s, avatar = %s, update_time = %s WHERE id = %s",
+        (user.full_name, user.phone, user.city, user.birth_date, user.bio, list(user.interests),
+         user.avatar, user.update_time, user.id),
+    )
+
+
+async def grant_role(conn: AsyncConnection[Any], login_or_email: str, role: str) -> bool:
+    cur = await conn.execute(
+        "UPDATE users SET roles = array_append(roles, %s), update_time = now() "
+        "WHERE (lower(email) = lower(%s) OR lower(login) = lower(%s)) AND NOT (%s = ANY(roles))",
+        (role, login_or_email, login_or_email, role),
+    )
+    return cur.rowcount > 0

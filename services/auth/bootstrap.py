@@ -1,0 +1,66 @@
+"""Composition root of auth-service: settings -> adapters -> use cases -> servicers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import grpc
+
+from kulturago.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
+from services.auth.adapters.avatars import AvatarStore
+from services.auth.adapters.profile_cache import ProfileCache
+from services.auth.adapters.sessions import SessionStore
+from services.auth.adapters.signing_keys import SigningKey
+from services.auth.config import AuthSettings
+from services.auth.entrypoints.grpc_api import AuthServicer, ProfileServicer
+from services.auth.service_layer.accounts import Accounts
+from services.auth.service_layer.profiles import Profiles
+from services.runtime.cache import open_redis
+from services.runtime.db import migrate, open_pool
+from services.runtime.messaging.outbox import OutboxRelay
+from services.runtime.object_storage import ObjectStorage
+from services.runtime.rpc import AccessPolicy, ServiceApp
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_AUTH = auth_service_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name
+_PROFILE = auth_service_pb2.DESCRIPTOR.services_by_name["ProfileService"].full_name
+
+POLICY = AccessPolicy(public=frozenset(
+    f"/{_AUTH}/{m}" for m in ("SignUp", "SignIn", "Refresh", "GetJwks")
+))
+
+
+async def build_app(settings: AuthSettings | None = None) -> ServiceApp:
+    s = settings or AuthSettings()
+    await migrate(s.database_url, MIGRATIONS)
+    pool = await open_pool(s.database_url)
+    redis = open_redis(s.redis_url)
+    storage = ObjectStorage(s.s3())
+    signing_key = SigningKey.load(s.jwt_private_key_file)
+    accounts = Accounts(
+        pool=pool, sessions=SessionStore(pool, redis, s.session_ttl_seconds), signing_key=signing_key,
+        issuer=s.jwt_issuer, audience=s.jwt_audience, access_ttl=s.access_ttl_seconds,
+        refresh_lifetime=timedelta(days=s.refresh_ttl_days),
+    )
+    profiles = Profiles(
+        pool=pool, cache=ProfileCache(redis, s.profile_cache_ttl_seconds),
+        avatars=AvatarStore(storage, redis, upload_ttl=s.avatar_upload_ttl_seconds,
+                            pending_ttl=s.avatar_pending_ttl_seconds, view_ttl=s.avatar_view_ttl_seconds),
+    )
+    relay = OutboxRelay(pool, s.database_url, s.kafka_bootstrap, "auth-outbox")
+
+    def register(server: grpc.aio.Server) -> None:
+        auth_service_pb2_grpc.add_AuthServiceServicer_to_server(AuthServicer(accounts, signing_key.jwks()), server)
+        auth_service_pb2_grpc.add_ProfileServiceServicer_to_server(ProfileServicer(accounts, profiles), server)
+
+    async def close() -> None:
+        await relay.close()
+        await redis.aclose()
+        await pool.close()
+
+    return ServiceApp(
+        settings=s, error_domain="auth.kulturago.ru", service_names=[_AUTH, _PROFILE],
+        register=register, policy=POLICY, startup=[storage.ensure_bucket], workers=[relay.run],
+        shutdown=[close],
+    )

@@ -1,0 +1,29 @@
+"""auth-service settings (environment, prefix KGO_)."""
+
+from __future__ import annotations
+
+from services.runtime.object_storage import S3Settings
+from services.runtime.settings import ServiceSettings
+
+
+class AuthSettings(ServiceSettings):
+    service_name: str = "auth"
+    jwt_private_key_file: str = ""  # PEM (Ed25519 or P-256); kid = RFC 7638 thumbprint
+    access_ttl_seconds: int = 900
+    refresh_ttl_days: int = 30
+    session_ttl_seconds: int = 900  # Redis session:{sid}, refreshed on every rotation
+    profile_cache_ttl_seconds: int = 900
+    avatar_upload_ttl_seconds: int = 900  # presigned PUT URL
+    avatar_pending_ttl_seconds: int = 600  # pending:{uid} in Redis
+    avatar_view_ttl_seconds: int = 3600  # presigned GET URL in profiles
+
+    s3_endpoint: str = "http://127.0.0.1:9000"
+    s3_public_endpoint: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_bucket: str = "kulturago"
+
+    def s3(self) -> S3Settings:
+        return S3Settings(endpoint=self.s3_endpoint, public_endpoint=self.s3_public_endpoint,
+                          access_key=self.s3_access_key, secret_key=self.s3_secret_key,
+                          bucket=self.s3_bucket)

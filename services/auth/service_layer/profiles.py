@@ -1,0 +1,74 @@
+"""Use cases: read the profile (cache first), update it, presign an avatar upload."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from psycopg_pool import AsyncConnectionPool
+
+from services.auth.adapters import event_publisher, users
+from services.auth.adapters.avatars import AvatarStore
+from services.auth.adapters.profile_cache import ProfileCache
+from services.auth.domain.events import UserUpdated
+from services.auth.domain.model import ProfileUpdate, User, apply_update, avatar_object_key
+from services.runtime.errors import InvalidArgument, NotFound
+
+
+@dataclass(frozen=True, slots=True)
+class AvatarUpload:
+    url: str
+    object_key: str
+    expires: datetime
+
+
+@dataclass
+class Profiles:
+    pool: AsyncConnectionPool
+    cache: ProfileCache
+    avatars: AvatarStore
+
+    async def get(self, user_id: str) -> User:
+        cached = await self.cache.get(user_id)
+        if cached is not None:
+            return cached
+        async with self.pool.connection() as conn:
+            user = await users.by_id(conn, user_id)
+        if user is None:
+            raise NotFound("user not found", "USER_NOT_FOUND")
+        await self.cache.put(user)
+        return user
+
+    async def _check_avatar(self, user_id: str, object_key: str) -> None:
+        if await self.avatars.pending(user_id) != object_key:
+            raise InvalidArgument.on_field(
+                "avatar", "unknown or expired avatar key: request a new one with /api/v1/avatar/presign",
+                "AVATAR_KEY_UNKNOWN")
+        if not await self.avatars.uploaded(object_key):
+            raise InvalidArgument.on_field("avatar", "the avatar has not been uploaded yet",
+                                           "AVATAR_NOT_UPLOADED")
+
+    async def update(self, user_id: str, update: ProfileUpdate) -> User:
+        if update.avatar:
+            await self._check_avatar(user_id, update.avatar)
+        now = datetime.now(UTC)
+        async with self.pool.connection() as conn, conn.transaction():
+            current = await users.by_id(conn, user_id, for_update=True)
+            if current is None:
+                raise NotFound("user not found", "USER_NOT_FOUND")
+            change = apply_update(current, update, today=now.date(), now=now)
+            if change.changed:
+                await users.save_profile(conn, change.user)
+                await event_publisher.publish(conn, UserUpdated(change.user, tuple(change.changed)))
+        if update.avatar:
+            await self.avatars.clear_pending(user_id)
+        await self.cache.put(change.user)
+        return change.user
+
+    async def presign_avatar(self, user_id: str) -> AvatarUpload:
+        user = await self.get(user_id)
+        key = avatar_object_key(user.email, user.login, time.time_ns())
+        await self.avatars.remember_pending(user_id, key)
+        return AvatarUpload(self.avatars.upload_url(key), key,
+                            datetime.now(UTC) + self.avatars.upload_ttl)

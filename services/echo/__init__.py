@@ -1,0 +1,1 @@
+"""A bare grpc.aio echo: the baseline the gateway benchmarks compare against."""

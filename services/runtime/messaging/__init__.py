@@ -1,0 +1,1 @@
+"""Domain events over Kafka: envelope, transactional outbox + relay, inbox consumer."""

@@ -1,0 +1,134 @@
+"""Transactional outbox: `add_event` writes an event in the caller's transaction;
+`OutboxRelay` publishes committed events with an idempotent producer (acks=all).
+
+While Kafka is down the rows stay unpublished and the producer keeps the in-flight
+ones queued; they go out, once, when Kafka returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import zlib
+from typing import Any
+
+import psycopg
+from confluent_kafka import KafkaError, Message, Producer
+from google.protobuf.message import Message as ProtoMessage
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from services.runtime.logging import get_logger
+from services.runtime.messaging.envelope import wrap
+
+log = get_logger(__name__)
+
+NOTIFY_CHANNEL = "outbox"
+
+
+async def add_event(conn: AsyncConnection[Any], topic: str, key: str, message: ProtoMessage,
+                    source: str) -> str:
+    """Stage an event in the current transaction; returns its ce_id."""
+    env = wrap(topic, key, message, source)
+    await conn.execute(
+        "INSERT INTO outbox (ce_id, topic, key, payload, headers) VALUES (%s, %s, %s, %s, %s)",
+        (env.ce_id, env.topic, env.key, env.payload, json.dumps(env.headers)),
+    )
+    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")  # delivered on commit only
+    return env.ce_id
+
+
+def producer_config(bootstrap: str, client_id: str) -> dict[str, Any]:
+    return {
+        "bootstrap.servers": bootstrap,
+        "client.id": client_id,
+        "enable.idempotence": True,
+        "acks": "all",
+        "linger.ms": 2,
+        # Never expire queued messages locally: during an outage they wait for Kafka.
+        "message.timeout.ms": 0,
+        "reconnect.backoff.max.ms": 2000,
+    }
+
+
+class OutboxRelay:
+    def __init__(self, pool: AsyncConnectionPool, database_url: str, bootstrap: str, client_id: str,
+                 *, batch: int = 500) -> None:
+        self._pool = pool
+        self._database_url = database_url
+        self._producer = Producer(producer_config(bootstrap, client_id))
+        self._client_id = client_id
+        self._batch = batch
+        self._in_flight: set[int] = set()
+        self._delivered: list[int] = []
+        self._failed: list[int] = []
+
+    def _on_delivery(self, row_id: int) -> Any:
+        def callback(err: KafkaError | None, _msg: Message) -> None:
+            # Runs in the thread that calls poll/flush; list.append is atomic.
+            (self._failed if err is not None else self._delivered).append(row_id)
+            if err is not None:
+                log.warning("outbox delivery failed", id=row_id, error=str(err))
+        return callback
+
+    async def _publish_batch(self) -> int:
+        async with self._pool.connection() as conn:
+            rows = await (await conn.execute(
+                "SELECT id, topic, key, payload, headers FROM outbox "
+                "WHERE published_at IS NULL AND NOT (id = ANY(%s)) ORDER BY id LIMIT %s",
+                (list(self._in_flight), self._batch),
+            )).fetchall()
+        for row in rows:
+            headers = [(k, v.encode()) for k, v in row["headers"].items()]
+            while True:
+                try:
+                    self._producer.produce(row["topic"], key=bytes(row["key"]), value=bytes(row["payload"]),
+                                           headers=headers, on_delivery=self._on_delivery(row["id"]))
+                    break
+                except BufferError:  # local queue full: let deliveries drain
+                    await asyncio.to_thread(self._producer.poll, 0.5)
+            self._in_flight.add(row["id"])
+        return len(rows)
+
+    async def _settle(self) -> None:
+        if self._in_flight:
+            await asyncio.to_thread(self._producer.flush, 0.5)
+        delivered, self._delivered = self._delivered, []
+        failed, self._failed = self._failed, []
+        if delivered:
+            async with self._pool.connection() as conn:
+                await conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY(%s)", (delivered,))
+        self._in_flight.difference_update(delivered)
+        self._in_flight.difference_update(failed)  # picked up again next round
+
+    async def run(self) -> None:
+        """Publish forever; one relay per database holds an advisory lock (leader)."""
+        lock_key = zlib.crc32(b"outbox-relay")
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(self._database_url, autocommit=True) as listen:
+                    got = await (await listen.execute("SELECT pg_try_advisory_lock(%s)", (lock_key,))).fetchone()
+                    if not got or not got[0]:
+                        await asyncio.sleep(5)
+                        continue
+                    await listen.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    await self._loop(listen)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay error; retrying")
+                await asyncio.sleep(1)
+
+    async def _loop(self, listen: AsyncConnection[Any]) -> None:
+        while True:
+            sent = await self._publish_batch()
+            await self._settle()
+            if sent == 0 and not self._in_flight:
+                # Idle: wake on the next committed event (or poll every second).
+                async for _ in listen.notifies(timeout=1.0, stop_after=1):
+                    pass
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(self._producer.flush, 2.0)

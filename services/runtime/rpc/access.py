@@ -1,0 +1,94 @@
+"""Access middleware: verifies the bearer token of every non-public RPC and keeps the
+caller in a contextvar; admin RPCs also need an internal source network."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+
+from services.runtime import errors
+from services.runtime.rpc.pipeline import Handler
+from services.runtime.tokens import InvalidToken, Principal, TokenVerifier
+
+__all__ = ["AccessMiddleware", "AccessPolicy", "Principal", "current_principal"]
+
+_principal: ContextVar[Principal | None] = ContextVar("principal", default=None)
+
+
+def current_principal() -> Principal:
+    """The authenticated caller of the current RPC (only inside non-public RPCs)."""
+    principal = _principal.get()
+    if principal is None:
+        raise errors.Unauthenticated("authentication required", "UNAUTHENTICATED")
+    return principal
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    public: frozenset[str] = frozenset()  # full method names callable without a token
+    admin: frozenset[str] = frozenset()  # need role admin AND an internal source network
+    optional: frozenset[str] = field(default_factory=frozenset)  # token used when present
+
+
+def _bearer(metadata: Iterable[tuple[str, Any]]) -> str | None:
+    for key, value in metadata:
+        if key == "authorization":
+            scheme, _, token = str(value).partition(" ")
+            return token.strip() if scheme.lower() == "bearer" and token else ""
+    return None
+
+
+def client_address(context: grpc.aio.ServicerContext) -> str:
+    """The end client's IP: the address the gateway appended to x-forwarded-for
+    (Envoy runs with use_remote_address), else the gRPC peer itself."""
+    for key, value in context.invocation_metadata() or ():
+        if key == "x-forwarded-for":
+            return str(value).split(",")[-1].strip()
+    peer = context.peer() or ""  # "ipv4:127.0.0.1:1234" / "ipv6:[::1]:1234"
+    kind, _, rest = peer.partition(":")
+    if kind == "ipv6":
+        return rest.rsplit(":", 1)[0].strip("[]").replace("%5B", "").replace("%5D", "")
+    return rest.rsplit(":", 1)[0]
+
+
+class AccessMiddleware:
+    def __init__(self, verifier: TokenVerifier, policy: AccessPolicy, internal_cidrs: Iterable[str]) -> None:
+        self._verifier = verifier
+        self._policy = policy
+        self._internal = [ipaddress.ip_network(c, strict=False) for c in internal_cidrs]
+
+    def is_internal(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in net for net in self._internal)
+
+    async def __call__(self, request: Any, context: grpc.aio.ServicerContext, method: str,
+                       call_next: Handler) -> Any:
+        public = method in self._policy.public
+        token = _bearer(context.invocation_metadata() or ())
+        if public or (method in self._policy.optional and token is None):
+            return await call_next(request, context)
+        if not token:
+            raise errors.Unauthenticated("missing bearer token", "TOKEN_MISSING")
+        try:
+            principal = self._verifier.verify(token)
+        except InvalidToken as exc:
+            raise errors.Unauthenticated(f"invalid access token: {exc}", "TOKEN_INVALID") from exc
+        if method in self._policy.admin:
+            if not principal.is_admin:
+                raise errors.PermissionDenied("admin role required", "ADMIN_REQUIRED")
+            if not self.is_internal(client_address(context)):
+                raise errors.PermissionDenied("admin API is reachable from internal networks only",
+                                              "EXTERNAL_NETWORK")
+        reset = _principal.set(principal)
+        try:
+            return await call_next(request, context)
+        finally:
+            _principal.reset(reset)

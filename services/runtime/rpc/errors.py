@@ -1,0 +1,67 @@
+"""Error mapping middleware: ServiceError -> google.rpc.Status with ErrorInfo (and
+BadRequest field violations). Envoy's convert_grpc_status renders it as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from services.runtime import errors
+from services.runtime.logging import get_logger
+from services.runtime.rpc.pipeline import Handler
+
+log = get_logger(__name__)
+
+_CODES: dict[type[errors.ServiceError], int] = {
+    errors.InvalidArgument: code_pb2.INVALID_ARGUMENT,
+    errors.Unauthenticated: code_pb2.UNAUTHENTICATED,
+    errors.PermissionDenied: code_pb2.PERMISSION_DENIED,
+    errors.NotFound: code_pb2.NOT_FOUND,
+    errors.AlreadyExists: code_pb2.ALREADY_EXISTS,
+    errors.FailedPrecondition: code_pb2.FAILED_PRECONDITION,
+    errors.ResourceExhausted: code_pb2.RESOURCE_EXHAUSTED,
+    errors.Unavailable: code_pb2.UNAVAILABLE,
+}
+
+
+def to_status(error: errors.ServiceError, domain: str) -> grpc.Status:
+    code = _CODES.get(type(error), code_pb2.UNKNOWN)
+    for cls, mapped in _CODES.items():
+        if isinstance(error, cls):
+            code = mapped
+            break
+    details = []
+    info = any_pb2.Any()
+    info.Pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=domain, metadata=error.metadata))
+    details.append(info)
+    if error.violations:
+        bad = any_pb2.Any()
+        bad.Pack(error_details_pb2.BadRequest(field_violations=[
+            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+            for v in error.violations
+        ]))
+        details.append(bad)
+    return rpc_status.to_status(status_pb2.Status(code=code, message=error.message, details=details))
+
+
+class ErrorMiddleware:
+    def __init__(self, domain: str) -> None:
+        self._domain = domain  # ErrorInfo.domain, e.g. "auth.kulturago.ru"
+
+    async def __call__(self, request: Any, context: grpc.aio.ServicerContext, method: str,
+                       call_next: Handler) -> Any:
+        try:
+            return await call_next(request, context)
+        except errors.ServiceError as error:
+            status = to_status(error, self._domain)
+            await context.abort(status.code, status.details, status.trailing_metadata)
+        except grpc.aio.AbortError:
+            raise
+        except Exception:
+            log.exception("unhandled error", method=method)
+            status = to_status(errors.ServiceError("internal error", "INTERNAL"), self._domain)
+            await context.abort(grpc.StatusCode.INTERNAL, status.details, status.trailing_metadata)

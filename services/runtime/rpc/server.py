@@ -1,0 +1,107 @@
+"""grpc.aio server factory (`create_server`) and lifecycle (`serve`): health,
+reflection, interceptors, background workers, graceful SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from services.runtime.logging import configure_logging, get_logger
+from services.runtime.rpc.access import AccessMiddleware, AccessPolicy
+from services.runtime.rpc.errors import ErrorMiddleware
+from services.runtime.rpc.metrics import MetricsMiddleware, serve_metrics
+from services.runtime.rpc.pipeline import Middleware, PipelineInterceptor
+from services.runtime.rpc.validation import ValidationMiddleware
+from services.runtime.settings import ServiceSettings
+from services.runtime.telemetry import configure_telemetry
+from services.runtime.tokens import TokenVerifier
+
+log = get_logger(__name__)
+
+Register = Callable[[grpc.aio.Server], None]
+
+
+@dataclass
+class ServiceApp:
+    """What a service's bootstrap hands to `serve`."""
+
+    settings: ServiceSettings
+    error_domain: str  # ErrorInfo.domain, e.g. "auth.kulturago.ru"
+    service_names: Sequence[str]  # full gRPC service names, for health and reflection
+    register: Register
+    policy: AccessPolicy = field(default_factory=AccessPolicy)
+    startup: Sequence[Callable[[], Awaitable[None]]] = ()
+    workers: Sequence[Callable[[], Awaitable[None]]] = ()  # long-running: relays, consumers
+    shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
+
+
+def default_middlewares(app: ServiceApp) -> list[Middleware]:
+    s = app.settings
+    verifier = TokenVerifier.from_file(s.jwks_file, issuer=s.jwt_issuer, audience=s.jwt_audience)
+    return [
+        MetricsMiddleware(),
+        ErrorMiddleware(app.error_domain),
+        AccessMiddleware(verifier, app.policy, s.internal_cidrs),
+        ValidationMiddleware(),
+    ]
+
+
+def create_server(app: ServiceApp, middlewares: Sequence[Middleware] | None = None
+                  ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
+    server = grpc.aio.server(
+        interceptors=[PipelineInterceptor(middlewares if middlewares is not None else default_middlewares(app))],
+        options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 8 * 1024 * 1024)],
+    )
+    app.register(server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        [*app.service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], server
+    )
+    server.add_insecure_port(f"{app.settings.grpc_host}:{app.settings.grpc_port}")
+    return server, health_servicer
+
+
+async def _set_health(servicer: health.aio.HealthServicer, names: Sequence[str], status: int) -> None:
+    for name in ["", *names]:
+        await servicer.set(name, status)
+
+
+async def serve(app: ServiceApp, middlewares: Sequence[Middleware] | None = None) -> None:
+    s = app.settings
+    configure_logging(s.service_name, s.log_level)
+    configure_telemetry(s.service_name, s.otlp_endpoint)
+    serve_metrics(s.metrics_port)
+    for hook in app.startup:
+        await hook()
+    server, health_servicer = create_server(app, middlewares)
+    await server.start()
+    workers = [asyncio.create_task(w(), name=getattr(w, "__qualname__", "worker")) for w in app.workers]
+    await _set_health(health_servicer, app.service_names, health_pb2.HealthCheckResponse.SERVING)
+    log.info("serving", port=s.grpc_port, services=list(app.service_names))
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+    log.info("shutting down", grace=s.shutdown_grace_seconds)
+    # Report NOT_SERVING first so Envoy drains us, then let in-flight RPCs finish.
+    await _set_health(health_servicer, app.service_names, health_pb2.HealthCheckResponse.NOT_SERVING)
+    await server.stop(s.shutdown_grace_seconds)
+    for task in workers:
+        task.cancel()
+    for task in workers:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    for hook in app.shutdown:
+        await hook()
+    log.info("stopped")
