@@ -23,7 +23,11 @@ PROTECTED: tuple[tuple[str, str | None], ...] = (
     ("/api/v1/profile", None),
     ("/api/v1/avatar/presign", None),
     ("/api/v1/auth/logout", None),
+    ("/api/v1/events", "POST"),
 )
+# gRPC methods (paths after transcoding) that need the admin role AND an internal
+# source network; the services check both again.
+ADMIN_METHODS = ("/kulturago.event.v1.EventService/PublishEvent",)
 # Full gRPC service names whose routes share the sign-in/sign-up rate limit.
 RATE_LIMITED = ("kulturago.auth.v1.AuthService",)
 # HTTP status -> google.rpc.Code, so Envoy's own errors look like the services' ones.
@@ -114,8 +118,37 @@ def _route_ratelimit(opts: GatewayOptions) -> dict[str, Any]:
     }}
 
 
+def _admin_rbac(opts: GatewayOptions) -> dict[str, Any]:
+    internal = {"or_ids": {"ids": [{"direct_remote_ip": _cidr(c)} for c in opts.internal_cidrs]}}
+    is_admin = {"metadata": {
+        "filter": "envoy.filters.http.jwt_authn",
+        "path": [{"key": "jwt_payload"}, {"key": "roles"}],
+        "value": {"list_match": {"one_of": {"string_match": {"exact": "admin"}}}},
+    }}
+    return {"envoy.filters.http.rbac": {
+        TYPE: "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBACPerRoute",
+        "rbac": {"rules": {"action": "ALLOW", "policies": {"admin-from-internal-network": {
+            "permissions": [{"any": True}],
+            "principals": [{"and_ids": {"ids": [internal, is_admin]}}],
+        }}}},
+    }}
+
+
+def _rbac_filter() -> dict[str, Any]:
+    # No global rules: enforced only on routes with an RBACPerRoute (admin methods).
+    return {"name": "envoy.filters.http.rbac", "typed_config": {
+        TYPE: "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC"}}
+
+
 def _routes(opts: GatewayOptions) -> list[dict[str, Any]]:
     routes: list[dict[str, Any]] = []
+    by_service = {g: svc for svc in opts.services for g in svc.grpc_services}
+    for method in ADMIN_METHODS:
+        grpc_service = method.split("/")[1]
+        if grpc_service in by_service:
+            routes.append({"match": {"path": method},
+                           "route": {"cluster": by_service[grpc_service].name, "timeout": "15s"},
+                           "typed_per_filter_config": _admin_rbac(opts)})
     for svc in opts.services:
         for grpc_service in svc.grpc_services:
             route: dict[str, Any] = {
@@ -141,7 +174,7 @@ def _local_reply_config() -> dict[str, Any]:
         "json_format": {"code": 2, "message": "%LOCAL_REPLY_BODY%"}, "content_type": "application/json"}}
 
 
-def _hcm(opts: GatewayOptions, jwks_file: str, extra_filters: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def _hcm(opts: GatewayOptions, jwks_file: str) -> dict[str, Any]:
     return {
         "name": "envoy.filters.network.http_connection_manager",
         "typed_config": {
@@ -167,7 +200,7 @@ def _hcm(opts: GatewayOptions, jwks_file: str, extra_filters: Sequence[dict[str,
                 _jwt_filter(jwks_file),
                 _transcoder(opts.services),
                 _local_ratelimit_filter(),
-                *extra_filters,
+                _rbac_filter(),
                 {"name": "envoy.filters.http.router", "typed_config": {
                     TYPE: "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}},
             ],
@@ -192,9 +225,8 @@ def _cluster(svc: Service) -> dict[str, Any]:
     }
 
 
-def render(opts: GatewayOptions, *, jwks_file: str, tls: tuple[str, str] | None,
-           extra_filters: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
-    hcm = _hcm(opts, jwks_file, extra_filters)
+def render(opts: GatewayOptions, *, jwks_file: str, tls: tuple[str, str] | None) -> dict[str, Any]:
+    hcm = _hcm(opts, jwks_file)
     listeners: list[dict[str, Any]] = [{
         "name": "public_http",
         "address": {"socket_address": {"address": opts.listen, "port_value": opts.http_port}},

@@ -80,7 +80,7 @@ def _wait(what: str, probe: Callable[[], bool], timeout: float = 120) -> None:
         try:
             if probe():
                 return
-        except Exception:  # noqa: BLE001 - any failure means "not ready yet"
+        except Exception:
             pass
         if time.monotonic() > deadline:
             raise SystemExit(f"kgo: {what} is not healthy after {timeout:.0f}s; see `kgo logs {what}`")
@@ -159,7 +159,7 @@ def _bootstrap_state() -> None:
     for future in (admin.create_topics(wanted).values() if wanted else []):
         try:
             future.result()
-        except Exception as exc:  # noqa: BLE001 - created meanwhile by auto-create
+        except Exception as exc:
             if "TOPIC_ALREADY_EXISTS" not in str(exc):
                 raise
 
@@ -212,9 +212,11 @@ def up() -> None:
     _seed_once()
     say(f"platform is up in {time.monotonic() - started:.0f}s")
     print(f"""
-  gateway      http://127.0.0.1:{topology.GATEWAY_HTTP_PORT}   https://127.0.0.1:{topology.GATEWAY_HTTPS_PORT} (dev certificate)
+  gateway      http://127.0.0.1:{topology.GATEWAY_HTTP_PORT}
+               https://127.0.0.1:{topology.GATEWAY_HTTPS_PORT} (dev certificate)
   envoy admin  http://127.0.0.1:{topology.ENVOY_ADMIN_PORT}
-  postgres     127.0.0.1:{topology.POSTGRES_PORT} (user {topology.POSTGRES_USER}, password in .dev/secrets/postgres-password)
+  postgres     127.0.0.1:{topology.POSTGRES_PORT} (user {topology.POSTGRES_USER})
+               password in .dev/secrets/postgres-password
   redis        127.0.0.1:{topology.REDIS_PORT}
   kafka        127.0.0.1:{topology.KAFKA_PORT}
   s3           http://127.0.0.1:{topology.S3_PORT} (bucket {topology.S3_BUCKET})

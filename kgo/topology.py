@@ -7,6 +7,7 @@ developer's own servers keep running beside ours; KGO_PORT_OFFSET shifts them al
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from dataclasses import dataclass, field
 
 _OFFSET = int(os.environ.get("KGO_PORT_OFFSET", "0"))
@@ -49,9 +50,20 @@ class Service:
 SERVICES: tuple[Service, ...] = (
     Service("auth", port(17010), port(17110), database="auth",
             grpc_services=("kulturago.auth.v1.AuthService", "kulturago.auth.v1.ProfileService")),
+    Service("event", port(17020), port(17120), database="event",
+            grpc_services=("kulturago.event.v1.EventService",)),
+    Service("search", port(17030), port(17130), database="search",
+            grpc_services=("kulturago.search.v1.SearchService",)),
+    Service("geo", port(17040), port(17140), database="geo",
+            grpc_services=("kulturago.geo.v1.GeoService",)),
     Service("echo", port(17090), port(17190),
             grpc_services=("kulturago.bench.v1.EchoService",)),
 )
+
+
+# A service joins the platform once its package has an entry point, so a half-built
+# one on a developer's branch does not stop `kgo up`.
+SERVICES = tuple(s for s in SERVICES if (Path(__file__).parent.parent / "services" / s.name / "__main__.py").exists())
 
 
 def service(name: str) -> Service:

@@ -29,7 +29,7 @@ from .models import CATEGORIES, CITIES, MOSCOW_TZ, DemoEvent, DemoPlace, DemoSes
 from .places import venue_infos
 from .translit import slugify
 
-__all__ = ["generate_events", "weekend_dates", "SLUG_MAX_LEN"]
+__all__ = ["SLUG_MAX_LEN", "generate_events", "weekend_dates"]
 
 SLUG_MAX_LEN: Final = 80
 MOSCOW_SHARE: Final = 0.6
@@ -77,7 +77,7 @@ _KIDS_P: Final[dict[str, float]] = {
 _ADULT_AGES: Final[dict[str, tuple[int, ...]]] = {
     "concert": (6, 12, 12, 16),
     "exhibition": (0, 6, 12, 16),
-    "theatre": (12, 12, 16, 16, 18),
+    "theatre": (6, 12, 12, 16, 16),
     "kids": (0, 6),
     "tour": (6, 12, 12),
     "festival": (0, 6, 12),
@@ -326,7 +326,7 @@ _LECTURES_BY_CITY: Final = {
 
 
 def _lecture(rng: random.Random, city: str, forced: bool) -> _Draft:
-    topic, tag, who, venue_kind, only_city = rng.choice(_LECTURES_BY_CITY[city])
+    topic, tag, who, venue_kind, _city = rng.choice(_LECTURES_BY_CITY[city])
     prefix = ("Лекция", "Лекция", "Открытая лекция", "Публичная лекция")[rng.randrange(4)]
     return (f"{prefix} «{topic}»",
             f"{who} {_person(rng)} расскажет о сложном простым языком.",
@@ -438,7 +438,7 @@ _CUM_WEIGHTS: Final = tuple(
 def _round_price(value: float) -> int:
     # Real price lists use round numbers: steps of 50 below 1000, 100 above.
     step = 50 if value < 1000 else 100
-    return max(step, int(round(value / step)) * step)
+    return max(step, round(value / step) * step)
 
 
 def _prices(rng: random.Random, cat: str) -> tuple[int, int]:
@@ -477,7 +477,7 @@ def _sessions(
     rng: random.Random, cat: str, start: date, days: int, forced: tuple[int, ...]
 ) -> tuple[DemoSession, ...]:
     times, dur_lo, dur_hi = _SCHEDULE[cat]
-    # Festivals keep one daily opening time; others vary per session.
+    # Festivals and exhibitions open at the same hour every day; shows vary.
     fixed_time = rng.choice(times)
     duration = timedelta(minutes=rng.randrange(dur_lo, dur_hi + 1, 10))
     result = []
@@ -569,8 +569,10 @@ def generate_events(
 ) -> Iterator[DemoEvent]:
     """Yield ``count`` demo events with sessions in ``[start, start + days)``.
 
-    Deterministic for a given ``(count, start, days, seed)``; the output for a
-    smaller ``count`` is a prefix of the output for a larger one.
+    Deterministic for a given ``(start, days, seed)``; the output for a
+    smaller ``count`` is a prefix of the output for a larger one. The first
+    20 events cover every (city, category) pair with a session on ``start``
+    and, when the window reaches it, one on ``weekend_dates(start)``.
     """
     if count < 0:
         raise ValueError("count must be >= 0")

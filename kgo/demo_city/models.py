@@ -13,12 +13,12 @@ from typing import Final
 __all__ = [
     "CATEGORIES",
     "CITIES",
-    "POI_CATEGORIES",
     "MOSCOW_TZ",
-    "DemoPlace",
-    "DemoSession",
+    "POI_CATEGORIES",
     "DemoEvent",
+    "DemoPlace",
     "DemoPoi",
+    "DemoSession",
 ]
 
 CATEGORIES: Final = (

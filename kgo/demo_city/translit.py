@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["transliterate", "slugify"]
+__all__ = ["slugify", "transliterate"]
 
 _LOWER: Final[dict[str, str]] = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e",

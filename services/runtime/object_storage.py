@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
-from urllib.parse import urlparse
+import hashlib
+import hmac
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote, urlparse
 
 from minio import Minio
 from minio.error import S3Error
@@ -37,8 +39,18 @@ class ObjectStorage:
     def bucket(self) -> str:
         return self._s.bucket
 
-    def presigned_put(self, key: str, ttl: timedelta) -> str:
-        return self._signer.presigned_put_object(self._s.bucket, key, expires=ttl)
+    def presigned_put(self, key: str, ttl: timedelta, *, acl: str = "private") -> str:
+        """A PUT URL the client uploads with, sending the header `x-amz-acl: <acl>`.
+
+        The header is signed into the URL: S3 rejects (403 SignatureDoesNotMatch) an
+        x-amz-* header that the signature does not cover, and a client cannot pick
+        another ACL. minio's presigner signs `host` only, hence our own SigV4.
+        """
+        return presign_v4(
+            "PUT", self._s.public_endpoint or self._s.endpoint, f"{self._s.bucket}/{key}", ttl,
+            access_key=self._s.access_key, secret_key=self._s.secret_key, region=self._s.region,
+            headers={"x-amz-acl": acl},
+        )
 
     def presigned_get(self, key: str, ttl: timedelta) -> str:
         return self._signer.presigned_get_object(self._s.bucket, key, expires=ttl)
@@ -59,3 +71,37 @@ class ObjectStorage:
             if not self._client.bucket_exists(self._s.bucket):
                 self._client.make_bucket(self._s.bucket)
         await asyncio.to_thread(make)
+
+
+def _uri_encode(value: str, *, keep_slash: bool = False) -> str:
+    return quote(value, safe="-_.~/" if keep_slash else "-_.~")
+
+
+def presign_v4(method: str, endpoint: str, path: str, ttl: timedelta, *, access_key: str, secret_key: str,
+               region: str, headers: dict[str, str], now: datetime | None = None) -> str:
+    """AWS Signature V4 query-string presigning (UNSIGNED-PAYLOAD) that also signs
+    `headers`; the client must then send exactly these header values."""
+    url = urlparse(endpoint)
+    # The Host header a client sends: no port when it is the scheme's default.
+    default_port = {"http": 80, "https": 443}.get(url.scheme)
+    host = (url.hostname or "") if url.port in (None, default_port) else f"{url.hostname}:{url.port}"
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    scope = f"{stamp[:8]}/{region}/s3/aws4_request"
+    signed = {"host": host, **{name.lower(): value.strip() for name, value in headers.items()}}
+    signed_names = ";".join(sorted(signed))
+    query = "&".join(f"{_uri_encode(k)}={_uri_encode(v)}" for k, v in sorted({
+        "X-Amz-Algorithm": "AWS4-HMAC-SHA256", "X-Amz-Credential": f"{access_key}/{scope}",
+        "X-Amz-Date": stamp, "X-Amz-Expires": str(int(ttl.total_seconds())), "X-Amz-SignedHeaders": signed_names,
+    }.items()))
+    canonical_path = "/" + _uri_encode(path, keep_slash=True)
+    canonical_request = "\n".join([
+        method, canonical_path, query, "".join(f"{k}:{signed[k]}\n" for k in sorted(signed)), signed_names,
+        "UNSIGNED-PAYLOAD",
+    ])
+    string_to_sign = "\n".join(["AWS4-HMAC-SHA256", stamp, scope,
+                                hashlib.sha256(canonical_request.encode()).hexdigest()])
+    key = f"AWS4{secret_key}".encode()
+    for part in (stamp[:8], region, "s3", "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+    return f"{url.scheme}://{url.netloc}{canonical_path}?{query}&X-Amz-Signature={signature}"

@@ -76,8 +76,8 @@ class InboxConsumer:
             return True
 
     async def _dead_letter(self, msg: KafkaMessage, reason: str) -> None:
-        headers = list(msg.headers() or []) + [("dlq_reason", reason.encode()[:1000]),
-                                               ("dlq_consumer", self._group.encode())]
+        headers = [*(msg.headers() or []), ("dlq_reason", reason.encode()[:1000]),
+                   ("dlq_consumer", self._group.encode())]
         self._dlq.produce(f"{msg.topic()}.dlq", key=msg.key(), value=msg.value(), headers=headers)
         await asyncio.to_thread(self._dlq.flush, 30)
 

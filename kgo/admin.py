@@ -1,0 +1,39 @@
+"""`kgo admin create`: sign the user up through the gateway if needed, then grant the
+admin role in auth-service's database (there is deliberately no API for that)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import psycopg
+
+from kgo import provision, topology
+from kgo.console import say
+
+
+def create_admin(*, email: str, password: str, login: str | None = None) -> None:
+    base = f"http://127.0.0.1:{topology.GATEWAY_HTTP_PORT}"
+    login = login or email.split("@", 1)[0].replace("+", "_")
+    reply = httpx.post(f"{base}/api/v1/auth/signup",
+                       json={"email": email, "login": login, "password": password}, timeout=10)
+    if reply.status_code not in (200, 409):
+        raise SystemExit(f"kgo: sign-up failed: {reply.status_code} {reply.text}")
+    asyncio.run(_grant(email))
+    say(f"{email} has the admin role (sign in again to get a token with it)")
+
+
+async def _grant(email: str) -> None:
+    url = topology.database_url("auth", provision.postgres_password())
+    async with await psycopg.AsyncConnection.connect(url) as conn:
+        cur = await conn.execute(
+            "UPDATE users SET roles = array_append(roles, 'admin'), update_time = now() "
+            "WHERE lower(email) = lower(%s) AND NOT ('admin' = ANY(roles)) RETURNING id",
+            (email,),
+        )
+        if cur.rowcount == 0:
+            exists = await (await conn.execute("SELECT 1 FROM users WHERE lower(email) = lower(%s)",
+                                               (email,))).fetchone()
+            if not exists:
+                raise SystemExit(f"kgo: no user with e-mail {email}")
+        await conn.commit()

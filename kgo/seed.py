@@ -1,0 +1,76 @@
+"""`kgo seed`: the demo city. Events go through event-service's PublishEvent (so they
+reach search through `event.published` like any admin edit); POIs are bulk-loaded
+into geo-service's database."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, date, datetime
+from itertools import islice
+
+import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from kgo import paths, provision, topology
+from kgo.console import step
+from kgo.demo_city import DemoEvent, generate_events
+from kulturago.event.v1 import event_service_pb2 as pb
+from kulturago.event.v1 import event_service_pb2_grpc as pb_grpc
+from services.auth.adapters.signing_keys import SigningKey
+from services.runtime.settings import ServiceSettings
+
+
+def seeder_token() -> str:
+    """A short-lived admin access token minted with the dev signing key (kgo runs next
+    to auth-service and holds its key; nothing like this exists in production)."""
+    s = ServiceSettings()
+    key = SigningKey.load(paths.SECRETS / "jwt-signing-key.pem")
+    return key.issue_access_token(user_id=str(uuid.uuid4()), session_id=str(uuid.uuid4()), roles=["admin"],
+                                  issuer=s.jwt_issuer, audience=s.jwt_audience, ttl=600)
+
+
+def _ts(value: datetime) -> Timestamp:
+    ts = Timestamp()
+    ts.FromDatetime(value.astimezone(UTC))
+    return ts
+
+
+def to_proto(e: DemoEvent) -> pb.Event:
+    return pb.Event(
+        slug=e.slug, title=e.title, description=e.description, category=e.category, tags=list(e.tags),
+        city=e.city, place=pb.Place(name=e.place.name, address=e.place.address, lat=e.place.lat, lon=e.place.lon),
+        sessions=[pb.Session(start_time=_ts(s.start), end_time=_ts(s.end)) for s in e.sessions],
+        price=pb.PriceRange(min=e.price_min, max=e.price_max, currency="RUB"), is_free=e.is_free, kids=e.kids,
+        age_restriction=e.age_restriction, images=list(e.images), ticket_provider=e.ticket_provider,
+    )
+
+
+async def publish_events(events: list[DemoEvent], *, concurrency: int = 16) -> int:
+    metadata = (("authorization", f"Bearer {seeder_token()}"),)
+    address = f"127.0.0.1:{topology.service('event').grpc_port}"
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = pb_grpc.EventServiceStub(channel)
+        queue = iter(events)
+
+        async def worker() -> int:
+            done = 0
+            for event in queue:
+                await stub.PublishEvent(pb.PublishEventRequest(event=to_proto(event)), metadata=metadata, timeout=30)
+                done += 1
+            return done
+
+        return sum(await asyncio.gather(*(worker() for _ in range(concurrency))))
+
+
+def seed(*, events: int = 600, pois: int = 6000, force: bool = False) -> None:
+    del force  # seeding is idempotent: events upsert by slug, POIs by id
+    with step(f"seeding {events} demo events"):
+        batch = list(islice(generate_events(events, start=date.today()), events))
+        asyncio.run(publish_events(batch))
+    if pois and any(s.name == "geo" for s in topology.SERVICES):
+        from services.geo.adapters.poi_loader import load_demo_pois
+
+        with step(f"seeding {pois} demo POIs"):
+            load_demo_pois(topology.database_url("geo", provision.postgres_password()), pois,
+                           redis_url=f"redis://127.0.0.1:{topology.REDIS_PORT}/0")

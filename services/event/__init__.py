@@ -1,0 +1,1 @@
+"""event-service: the catalog of events (browse, card, admin publishing)."""

@@ -1,0 +1,53 @@
+"""Redis cache of catalog reads, invalidated on every publish.
+
+Keys carry a generation number (`events:gen`); publishing increments it, which
+orphans every cached page at once (orphans expire with their TTL). A Lua script
+reads the generation and the page in one round trip.
+"""
+
+from __future__ import annotations
+
+import redis.asyncio as aioredis
+
+from services.runtime.cache import CACHE_ERRORS
+from services.runtime.logging import get_logger
+
+log = get_logger(__name__)
+
+GENERATION_KEY = "events:gen"
+_READ = """
+local gen = redis.call('GET', KEYS[1]) or '0'
+local value = redis.call('GET', ARGV[1] .. gen)
+if value then return {gen, value} end
+return {gen}
+"""
+
+
+class CatalogCache:
+    def __init__(self, redis: aioredis.Redis, ttl_seconds: int) -> None:
+        self._redis = redis
+        self._ttl = ttl_seconds
+        self._read = redis.register_script(_READ)
+
+    async def get(self, key: str) -> tuple[str | None, bytes | None]:
+        """(generation, cached value); (None, None) when Redis is unavailable."""
+        try:
+            reply = await self._read(keys=[GENERATION_KEY], args=[f"events:{key}:"])
+        except CACHE_ERRORS as exc:
+            log.warning("redis unavailable: catalog cache skipped", error=str(exc))
+            return None, None
+        generation = reply[0].decode()
+        return generation, (reply[1] if len(reply) > 1 else None)
+
+    async def put(self, key: str, generation: str, value: bytes) -> None:
+        try:
+            await self._redis.set(f"events:{key}:{generation}", value, ex=self._ttl)
+        except CACHE_ERRORS as exc:
+            log.warning("redis unavailable: catalog page not cached", error=str(exc))
+
+    async def invalidate(self) -> None:
+        try:
+            await self._redis.incr(GENERATION_KEY)
+        except CACHE_ERRORS as exc:
+            # Pages cached before the outage live at most one TTL more.
+            log.warning("redis unavailable: catalog cache not invalidated", error=str(exc))

@@ -1,0 +1,46 @@
+"""Composition root of event-service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import grpc
+
+from kulturago.event.v1 import event_service_pb2, event_service_pb2_grpc
+from services.event.adapters.list_cache import CatalogCache
+from services.event.config import EventSettings
+from services.event.entrypoints.grpc_api import EventServicer
+from services.event.service_layer.catalog import Catalog
+from services.runtime.cache import open_redis
+from services.runtime.db import migrate, open_pool
+from services.runtime.messaging.outbox import OutboxRelay
+from services.runtime.rpc import AccessPolicy, ServiceApp
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_SERVICE = event_service_pb2.DESCRIPTOR.services_by_name["EventService"].full_name
+
+POLICY = AccessPolicy(
+    public=frozenset({f"/{_SERVICE}/ListEvents", f"/{_SERVICE}/GetEvent"}),
+    admin=frozenset({f"/{_SERVICE}/PublishEvent"}),
+)
+
+
+async def build_app(settings: EventSettings | None = None) -> ServiceApp:
+    s = settings or EventSettings()
+    await migrate(s.database_url, MIGRATIONS)
+    pool = await open_pool(s.database_url)
+    redis = open_redis(s.redis_url)
+    catalog = Catalog(pool, CatalogCache(redis, s.list_cache_ttl_seconds))
+    relay = OutboxRelay(pool, s.database_url, s.kafka_bootstrap, "event-outbox")
+
+    def register(server: grpc.aio.Server) -> None:
+        event_service_pb2_grpc.add_EventServiceServicer_to_server(
+            EventServicer(catalog, s.default_radius_meters), server)
+
+    async def close() -> None:
+        await relay.close()
+        await redis.aclose()
+        await pool.close()
+
+    return ServiceApp(settings=s, error_domain="event.kulturago.ru", service_names=[_SERVICE],
+                      register=register, policy=POLICY, workers=[relay.run], shutdown=[close])

@@ -1,0 +1,52 @@
+"""gRPC servicer of EventService: protobuf <-> use cases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import grpc
+
+from kulturago.event.v1 import event_service_pb2 as pb
+from kulturago.event.v1 import event_service_pb2_grpc as pb_grpc
+from services.event.adapters.proto_mapping import from_proto, to_proto
+from services.event.domain.model import DEFAULT_PAGE_SIZE, Event, GeoFilter, ListQuery, Page
+from services.event.service_layer.catalog import Catalog
+from services.runtime.time_windows import window
+
+
+def _render_page(page: Page, token: str) -> bytes:
+    return pb.ListEventsResponse(events=[to_proto(e) for e in page.events], next_page_token=token,
+                                 total_size=page.total).SerializeToString()
+
+
+def _render_card(event: Event) -> bytes:
+    return to_proto(event).SerializeToString()
+
+
+class EventServicer(pb_grpc.EventServiceServicer):
+    def __init__(self, catalog: Catalog, default_radius: float) -> None:
+        self._catalog = catalog
+        self._default_radius = default_radius
+
+    def _query(self, r: pb.ListEventsRequest) -> ListQuery:
+        win = window(datetime.now(UTC), when=r.when, date_from=r.date_from, date_to=r.date_to)
+        geo = None
+        if r.HasField("lat"):
+            geo = GeoFilter(r.lat, r.lon, r.radius if r.HasField("radius") else self._default_radius)
+        return ListQuery(
+            window_start=win.start, window_end=win.end, categories=tuple(sorted(set(r.category))),
+            is_free=r.is_free if r.HasField("is_free") else None,
+            kids=r.kids if r.HasField("kids") else None, city=r.city or None, geo=geo,
+            page_size=r.page_size or DEFAULT_PAGE_SIZE,
+        )
+
+    async def ListEvents(self, request: pb.ListEventsRequest,
+                         context: grpc.aio.ServicerContext) -> pb.ListEventsResponse:
+        raw = await self._catalog.list_page(self._query(request), request.page_token, _render_page)
+        return pb.ListEventsResponse.FromString(raw)
+
+    async def GetEvent(self, request: pb.GetEventRequest, context: grpc.aio.ServicerContext) -> pb.Event:
+        return pb.Event.FromString(await self._catalog.get(request.slug, _render_card))
+
+    async def PublishEvent(self, request: pb.PublishEventRequest, context: grpc.aio.ServicerContext) -> pb.Event:
+        return to_proto(await self._catalog.publish(from_proto(request.event)))

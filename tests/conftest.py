@@ -1,0 +1,138 @@
+"""Shared fixtures. The platform must be up (`nox -s tests` runs `kgo up` first);
+tests talk to the real servers it started: Envoy, PostgreSQL, Redis, Kafka, S3."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+
+import httpx
+import psycopg
+import pytest
+import redis as redis_sync
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from kgo import provision, topology
+
+GATEWAY = f"http://127.0.0.1:{topology.GATEWAY_HTTP_PORT}"
+KAFKA = f"127.0.0.1:{topology.KAFKA_PORT}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Tests that stop shared servers or drain shared budgets run after all others.
+    items.sort(key=lambda item: item.get_closest_marker("disruptive") is not None)
+
+
+@pytest.fixture(scope="session")
+def gateway() -> str:
+    return GATEWAY
+
+
+@pytest.fixture(scope="session")
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=GATEWAY, timeout=15) as client:
+        yield client
+
+
+@pytest.fixture
+async def ahttp() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=GATEWAY, timeout=15) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def redis_client() -> redis_sync.Redis:
+    return redis_sync.Redis(port=topology.REDIS_PORT)
+
+
+def database_url(name: str) -> str:
+    return topology.database_url(name, provision.postgres_password())
+
+
+@dataclass
+class Account:
+    id: str
+    email: str
+    login: str
+    password: str
+    access_token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+def sign_up_and_in(http: httpx.Client, *, full_name: str = "Тест Тестович") -> Account:
+    suffix = uuid.uuid4().hex[:10]
+    email, login, password = f"user-{suffix}@example.com", f"user_{suffix}", f"pw-{suffix}-long"
+    reply = http.post("/api/v1/auth/signup",
+                      json={"email": email, "login": login, "password": password, "fullName": full_name})
+    assert reply.status_code == 200, reply.text
+    user_id = reply.json()["id"]
+    tokens = http.post("/api/v1/auth/signin", json={"login": login, "password": password})
+    assert tokens.status_code == 200, tokens.text
+    body = tokens.json()
+    return Account(user_id, email, login, password, body["accessToken"], body["refreshToken"])
+
+
+@pytest.fixture
+def account(http: httpx.Client) -> Account:
+    """A fresh signed-in user."""
+    return sign_up_and_in(http)
+
+
+@pytest.fixture
+def new_account(http: httpx.Client) -> Callable[[], Account]:
+    """Makes more fresh signed-in users, for tests that need several."""
+    return lambda: sign_up_and_in(http)
+
+
+@pytest.fixture
+def scratch_database() -> Iterator[str]:
+    """URL of a new, empty PostgreSQL database, dropped afterwards (also when the
+    test left connections open: DROP ... WITH (FORCE))."""
+    name = f"test_scratch_{uuid.uuid4().hex[:12]}"
+    admin_url = database_url("postgres")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield database_url(name)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def new_topic() -> Iterator[Callable[[], str]]:
+    """Creates Kafka topics with unique names (one partition, so order is total);
+    deletes them and their `.dlq` companions afterwards."""
+    admin = AdminClient({"bootstrap.servers": KAFKA})
+    created: list[str] = []
+
+    def create() -> str:
+        name = f"test.{uuid.uuid4().hex[:12]}"
+        admin.create_topics([NewTopic(name, num_partitions=1, replication_factor=1)])[name].result(timeout=30)
+        created.append(name)
+        return name
+
+    yield create
+    existing = set(admin.list_topics(timeout=10).topics)
+    doomed = [t for name in created for t in (name, f"{name}.dlq") if t in existing]
+    if doomed:
+        for future in admin.delete_topics(doomed).values():
+            future.result(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def admin(http: httpx.Client) -> Account:
+    """A signed-in user with the admin role (granted the way `kgo admin create` does)."""
+    from kgo.admin import create_admin
+
+    suffix = uuid.uuid4().hex[:8]
+    email, password = f"admin-{suffix}@example.com", f"admin-{suffix}-pw"
+    create_admin(email=email, password=password, login=f"admin_{suffix}")
+    tokens = http.post("/api/v1/auth/signin", json={"login": email, "password": password}).json()
+    me = http.get("/api/v1/me", headers={"Authorization": f"Bearer {tokens['accessToken']}"}).json()
+    return Account(me["id"], email, f"admin_{suffix}", password, tokens["accessToken"], tokens["refreshToken"])
