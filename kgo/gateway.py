@@ -13,6 +13,7 @@ from typing import Any
 
 from kgo import paths, topology
 from kgo.topology import Service
+from services.runtime.rpc.access import CLIENT_IP_HEADER
 
 TYPE = "@type"
 _HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
@@ -91,7 +92,8 @@ def _transcoder(services: Sequence[Service]) -> dict[str, Any]:
                               "preserve_proto_field_names": False},
             "convert_grpc_status": True,
             "case_insensitive_enum_parsing": True,
-            "request_validation_options": {"reject_unknown_method": True},
+            "request_validation_options": {"reject_unknown_method": True,
+                                           "reject_unknown_query_parameters": True},
         },
     }
 
@@ -193,8 +195,14 @@ def _hcm(opts: GatewayOptions, jwks_file: str) -> dict[str, Any]:
                     "grpc_status": "%GRPC_STATUS%", "duration_ms": "%DURATION%",
                     "upstream": "%UPSTREAM_CLUSTER%", "client": "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%",
                     "request_id": "%REQ(X-REQUEST-ID)%", "flags": "%RESPONSE_FLAGS%"}}}}],
-            "route_config": {"name": "public", "virtual_hosts": [
-                {"name": "api", "domains": ["*"], "routes": _routes(opts)}]},
+            "route_config": {"name": "public", "virtual_hosts": [{
+                "name": "api", "domains": ["*"], "routes": _routes(opts),
+                # Overwritten, never trusted from the client: services check admin calls
+                # against it (see services/runtime/rpc/access.py).
+                "request_headers_to_add": [{
+                    "header": {"key": CLIENT_IP_HEADER, "value": "%DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT%"},
+                    "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"}],
+            }]},
             "local_reply_config": _local_reply_config(),
             "http_filters": [
                 _jwt_filter(jwks_file),

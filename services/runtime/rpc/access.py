@@ -43,12 +43,16 @@ def _bearer(metadata: Iterable[tuple[str, Any]]) -> str | None:
     return None
 
 
+CLIENT_IP_HEADER = "x-kulturago-client-ip"
+
+
 def client_address(context: grpc.aio.ServicerContext) -> str:
-    """The end client's IP: the address the gateway appended to x-forwarded-for
-    (Envoy runs with use_remote_address), else the gRPC peer itself."""
+    """The end client's IP. The gateway overwrites CLIENT_IP_HEADER with the address
+    of the TCP peer it saw (x-forwarded-for cannot serve: for loopback clients Envoy
+    appends the host's own address); direct gRPC callers are judged by their peer."""
     for key, value in context.invocation_metadata() or ():
-        if key == "x-forwarded-for":
-            return str(value).split(",")[-1].strip()
+        if key == CLIENT_IP_HEADER:
+            return str(value).strip()
     peer = context.peer() or ""  # "ipv4:127.0.0.1:1234" / "ipv6:[::1]:1234"
     kind, _, rest = peer.partition(":")
     if kind == "ipv6":
