@@ -76,6 +76,9 @@ class GeoFilter:
 class ListQuery:
     window_start: datetime
     window_end: datetime | None
+    # The window as asked for ("today@2026-11-26", "2026-12-01..2026-12-03", "upcoming"):
+    # stable for a day, unlike window_start (which is never before now).
+    window_label: str = "upcoming"
     categories: tuple[str, ...] = ()
     is_free: bool | None = None
     kids: bool | None = None
@@ -86,8 +89,7 @@ class ListQuery:
     def fingerprint(self) -> str:
         """Identifies the filters (not the page) for page tokens and cache keys."""
         return "|".join(map(str, (
-            self.window_start.isoformat(), self.window_end.isoformat() if self.window_end else "",
-            ",".join(sorted(self.categories)), self.is_free, self.kids, self.city,
+            self.window_label, ",".join(sorted(self.categories)), self.is_free, self.kids, self.city,
             f"{self.geo.lat:.6f},{self.geo.lon:.6f},{self.geo.radius:.1f}" if self.geo else "",
         )))
 

@@ -11,7 +11,7 @@ from kulturago.event.v1 import event_service_pb2_grpc as pb_grpc
 from services.event.adapters.proto_mapping import from_proto, to_proto
 from services.event.domain.model import DEFAULT_PAGE_SIZE, Event, GeoFilter, ListQuery, Page
 from services.event.service_layer.catalog import Catalog
-from services.runtime.time_windows import window
+from services.runtime.time_windows import CITY_TZ, window
 
 
 def _render_page(page: Page, token: str) -> bytes:
@@ -29,12 +29,14 @@ class EventServicer(pb_grpc.EventServiceServicer):
         self._default_radius = default_radius
 
     def _query(self, r: pb.ListEventsRequest) -> ListQuery:
-        win = window(datetime.now(UTC), when=r.when, date_from=r.date_from, date_to=r.date_to)
+        now = datetime.now(UTC)
+        win = window(now, when=r.when, date_from=r.date_from, date_to=r.date_to)
+        label = f"{r.when}@{now.astimezone(CITY_TZ).date()}" if r.when else f"{r.date_from}..{r.date_to}"
         geo = None
         if r.HasField("lat"):
             geo = GeoFilter(r.lat, r.lon, r.radius if r.HasField("radius") else self._default_radius)
         return ListQuery(
-            window_start=win.start, window_end=win.end, categories=tuple(sorted(set(r.category))),
+            window_start=win.start, window_end=win.end, window_label=label, categories=tuple(sorted(set(r.category))),
             is_free=r.is_free if r.HasField("is_free") else None,
             kids=r.kids if r.HasField("kids") else None, city=r.city or None, geo=geo,
             page_size=r.page_size or DEFAULT_PAGE_SIZE,
