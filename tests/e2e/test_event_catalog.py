@@ -11,6 +11,8 @@ import pytest
 from auth_support import Account, assert_bad_request
 from catalog_support import TEST_LAT, TEST_LON, at, event_body, list_all, publish
 
+from services.runtime.time_windows import window
+
 MSK = ZoneInfo("Europe/Moscow")
 NEAR = {"lat": TEST_LAT, "lon": TEST_LON, "radius": 3000}
 
@@ -28,14 +30,14 @@ def _msk_midnight(days_from_today: int) -> datetime:
 def corner(http: httpx.Client, admin: Account) -> dict[str, dict]:
     """A small, known catalog in an otherwise empty corner of the map."""
     tag = uuid.uuid4().hex[:6]
-    saturday = _msk_midnight((5 - datetime.now(MSK).weekday()) % 7) + timedelta(hours=15)
+    # Inside this weekend's window whatever the day and hour the suite runs.
+    weekend = window(datetime.now(UTC), when="weekend").start + timedelta(minutes=1)
     specs = {
-        "tonight": event_body(slug=f"t-{tag}-tonight", starts=[max(at(hours=1), _msk_midnight(0) + timedelta(hours=22))],
-                              hours=1),
+        "tonight": event_body(slug=f"t-{tag}-tonight", starts=[at(hours=-0.5)], hours=1.5),  # on now
         "tomorrow": event_body(slug=f"t-{tag}-tomorrow", category="theatre", title="Спектакль «Чайка»",
                                starts=[_msk_midnight(1) + timedelta(hours=19)]),
         "weekend": event_body(slug=f"t-{tag}-weekend", category="exhibition", title="Выставка графики",
-                              starts=[saturday]),
+                              starts=[weekend]),
         "free-kids": event_body(slug=f"t-{tag}-free-kids", category="kids", title="Детский праздник",
                                 is_free=True, kids=True, starts=[at(days=3)]),
         "later": event_body(slug=f"t-{tag}-later", category="lecture", title="Лекция об архитектуре",
