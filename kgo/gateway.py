@@ -75,6 +75,8 @@ def _jwt_filter(jwks_file: str) -> dict[str, Any]:
                 "from_headers": [{"name": "Authorization", "value_prefix": "Bearer "}],
                 "payload_in_metadata": "jwt_payload",
                 "clock_skew_seconds": 5,
+                # Verified tokens are cached until they expire: a client repeats its token.
+                "jwt_cache_config": {"jwt_cache_size": 10000},
             }},
             "rules": rules,
         },

@@ -38,8 +38,9 @@ async def build_app(settings: AuthSettings | None = None) -> ServiceApp:
     redis = open_redis(s.redis_url)
     storage = ObjectStorage(s.s3())
     signing_key = SigningKey.load(s.jwt_private_key_file)
+    sessions = SessionStore(pool, redis, s.session_ttl_seconds)
     accounts = Accounts(
-        pool=pool, sessions=SessionStore(pool, redis, s.session_ttl_seconds), signing_key=signing_key,
+        pool=pool, sessions=sessions, signing_key=signing_key,
         issuer=s.jwt_issuer, audience=s.jwt_audience, access_ttl=s.access_ttl_seconds,
         refresh_lifetime=timedelta(days=s.refresh_ttl_days),
     )
@@ -47,6 +48,7 @@ async def build_app(settings: AuthSettings | None = None) -> ServiceApp:
         pool=pool, cache=ProfileCache(redis, s.profile_cache_ttl_seconds),
         avatars=AvatarStore(storage, redis, upload_ttl=s.avatar_upload_ttl_seconds,
                             pending_ttl=s.avatar_pending_ttl_seconds, view_ttl=s.avatar_view_ttl_seconds),
+        sessions=sessions,
     )
     relay = OutboxRelay(pool, s.database_url, s.kafka_bootstrap, "auth-outbox")
 

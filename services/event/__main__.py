@@ -1,11 +1,4 @@
-import asyncio
-
 from services.event.bootstrap import build_app
-from services.runtime.rpc import serve
+from services.runtime.rpc import run
 
-
-async def _main() -> None:
-    await serve(await build_app())
-
-
-asyncio.run(_main())
+run(build_app)

@@ -35,3 +35,4 @@ class ServiceSettings(BaseSettings):
     internal_cidrs: list[str] = Field(default_factory=lambda: ["127.0.0.0/8", "::1/128"])
 
     otlp_endpoint: str = ""  # empty: traces are created (for log correlation) but not exported
+    trace_sample_ratio: float = 0.1

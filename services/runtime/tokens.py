@@ -7,6 +7,7 @@ tokens again after the gateway (no trust in unauthenticated internal callers).
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from jwt import PyJWK
 
 ACCESS_TOKEN_TYPE = "at+jwt"  # RFC 9068 header typ of access tokens
 ALLOWED_ALGORITHMS = ("EdDSA", "ES256")
+_CACHE_SIZE = 10_000
 
 
 class InvalidToken(Exception):
@@ -43,12 +45,28 @@ class TokenVerifier:
                 self._keys[key.key_id] = key
         self._issuer = issuer
         self._audience = audience
+        # Verified tokens, until they expire: a client sends the same token for up to
+        # 15 minutes, and an EdDSA verification is the costliest step of a request.
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     @classmethod
     def from_file(cls, path: str | Path, *, issuer: str, audience: str) -> TokenVerifier:
         return cls(json.loads(Path(path).read_text()), issuer=issuer, audience=audience)
 
     def verify(self, token: str) -> Principal:
+        hit = self._verified.get(token)
+        if hit is not None:
+            principal, expires = hit
+            if time.time() < expires:
+                return principal
+            del self._verified[token]
+        principal, expires = self._verify(token)
+        if len(self._verified) >= _CACHE_SIZE:
+            self._verified.pop(next(iter(self._verified)))  # oldest first (dicts keep insertion order)
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -69,9 +87,10 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from exc
-        return Principal(
+        principal = Principal(
             user_id=str(claims["sub"]),
             session_id=str(claims["sid"]),
             roles=frozenset(claims.get("roles", [])),
             token_id=str(claims["jti"]),
         )
+        return principal, float(claims["exp"])

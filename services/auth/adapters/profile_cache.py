@@ -50,6 +50,17 @@ class ProfileCache:
             return None
         return _decode(raw) if raw else None
 
+    async def get_with_key(self, user_id: str, other_key: str) -> tuple[bool, User | None]:
+        """The cached profile and whether `other_key` exists, in one round trip (the
+        hot path of /me and /profile also checks the session key)."""
+        try:
+            exists, raw = await self._redis.pipeline(transaction=False).exists(other_key).get(
+                f"profile:{user_id}").execute()
+        except CACHE_ERRORS as exc:
+            log.warning("redis unavailable: profile cache skipped", error=str(exc))
+            return False, None
+        return bool(exists), (_decode(raw) if raw else None)
+
     async def put(self, user: User) -> None:
         try:
             await self._redis.set(f"profile:{user.id}", _encode(user), ex=self._ttl)

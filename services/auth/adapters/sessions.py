@@ -15,6 +15,7 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from services.runtime.cache import CACHE_ERRORS
+from services.runtime.errors import Unauthenticated
 from services.runtime.logging import get_logger
 
 log = get_logger(__name__)
@@ -40,7 +41,7 @@ class SessionStore:
         self._ttl = ttl_seconds
 
     @staticmethod
-    def _key(session_id: str) -> str:
+    def key(session_id: str) -> str:
         return f"session:{session_id}"
 
     async def open(self, conn: AsyncConnection[Any], user_id: str, lifetime: timedelta) -> tuple[str, str]:
@@ -81,23 +82,26 @@ class SessionStore:
 
     async def cache(self, session_id: str, user_id: str) -> None:
         try:
-            await self._redis.set(self._key(session_id), user_id, ex=self._ttl)
+            await self._redis.set(self.key(session_id), user_id, ex=self._ttl)
         except CACHE_ERRORS as exc:
             log.warning("redis unavailable: session not cached", error=str(exc))
 
     async def forget(self, session_id: str) -> None:
         try:
-            await self._redis.delete(self._key(session_id))
+            await self._redis.delete(self.key(session_id))
         except CACHE_ERRORS as exc:
             # The PostgreSQL revocation stands; a stale entry expires with its TTL.
             log.warning("redis unavailable: session not evicted", error=str(exc))
 
-    async def is_active(self, session_id: str) -> bool:
-        try:
-            if await self._redis.exists(self._key(session_id)):
-                return True
-        except CACHE_ERRORS as exc:
-            log.warning("redis unavailable: checking session in postgres", error=str(exc))
+    async def is_active(self, session_id: str, *, cached: bool | None = None) -> bool:
+        """`cached`: the caller already looked `session:{sid}` up in Redis."""
+        if cached is None:
+            try:
+                cached = bool(await self._redis.exists(self.key(session_id)))
+            except CACHE_ERRORS as exc:
+                log.warning("redis unavailable: checking session in postgres", error=str(exc))
+        if cached:
+            return True
         async with self._pool.connection() as conn:
             row = await (await conn.execute(
                 "SELECT user_id::text AS user_id FROM sessions WHERE id = %s AND revoked_at IS NULL "
@@ -107,3 +111,7 @@ class SessionStore:
             return False
         await self.cache(session_id, row["user_id"])
         return True
+
+    async def require_active(self, session_id: str, *, cached: bool | None = None) -> None:
+        if not await self.is_active(session_id, cached=cached):
+            raise Unauthenticated("session is closed", "SESSION_REVOKED")

@@ -63,8 +63,7 @@ class ProfileServicer(pb_grpc.ProfileServiceServicer):
 
     async def _me(self) -> User:
         principal = current_principal()
-        await self._accounts.require_active_session(principal.session_id)
-        return await self._profiles.get(principal.user_id)
+        return await self._profiles.get_own(principal.user_id, principal.session_id)
 
     def _profile(self, user: User) -> pb.Profile:
         return pb.Profile(

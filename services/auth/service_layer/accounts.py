@@ -94,5 +94,4 @@ class Accounts:
         await self.sessions.forget(session_id)
 
     async def require_active_session(self, session_id: str) -> None:
-        if not await self.sessions.is_active(session_id):
-            raise Unauthenticated("session is closed", "SESSION_REVOKED")
+        await self.sessions.require_active(session_id)

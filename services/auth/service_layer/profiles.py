@@ -11,6 +11,7 @@ from psycopg_pool import AsyncConnectionPool
 from services.auth.adapters import event_publisher, users
 from services.auth.adapters.avatars import AvatarStore
 from services.auth.adapters.profile_cache import ProfileCache
+from services.auth.adapters.sessions import SessionStore
 from services.auth.domain.events import UserUpdated
 from services.auth.domain.model import ProfileUpdate, User, apply_update, avatar_object_key
 from services.runtime.errors import InvalidArgument, NotFound
@@ -28,11 +29,20 @@ class Profiles:
     pool: AsyncConnectionPool
     cache: ProfileCache
     avatars: AvatarStore
+    sessions: SessionStore
 
     async def get(self, user_id: str) -> User:
         cached = await self.cache.get(user_id)
-        if cached is not None:
-            return cached
+        return cached if cached is not None else await self._load(user_id)
+
+    async def get_own(self, user_id: str, session_id: str) -> User:
+        """The caller's profile, after checking their session is open: one Redis round
+        trip when both are cached (the hot path of /me and /profile)."""
+        session_cached, cached = await self.cache.get_with_key(user_id, SessionStore.key(session_id))
+        await self.sessions.require_active(session_id, cached=session_cached or None)
+        return cached if cached is not None else await self._load(user_id)
+
+    async def _load(self, user_id: str) -> User:
         async with self.pool.connection() as conn:
             user = await users.by_id(conn, user_id)
         if user is None:

@@ -31,7 +31,8 @@ def violations_of(message: Any) -> list[errors.FieldViolation]:
 class ValidationMiddleware:
     async def __call__(self, request: Any, context: grpc.aio.ServicerContext, method: str,
                        call_next: Handler) -> Any:
-        violations = violations_of(request)
+        # An empty request (GetMe, GetProfile, ...) has nothing to validate.
+        violations = violations_of(request) if request.DESCRIPTOR.fields else []
         if violations:
             first = violations[0]
             raise errors.InvalidArgument(
