@@ -7,8 +7,8 @@ developer's own servers keep running beside ours; KGO_PORT_OFFSET shifts them al
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 
 _OFFSET = int(os.environ.get("KGO_PORT_OFFSET", "0"))
 

@@ -15,6 +15,7 @@ from services.runtime.cache import open_redis
 from services.runtime.db import migrate, open_pool
 from services.runtime.messaging.outbox import OutboxRelay
 from services.runtime.rpc import AccessPolicy, ServiceApp
+from services.runtime.rpc.preserialized import PreserializedServer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _SERVICE = event_service_pb2.DESCRIPTOR.services_by_name["EventService"].full_name
@@ -34,8 +35,9 @@ async def build_app(settings: EventSettings | None = None) -> ServiceApp:
     relay = OutboxRelay(pool, s.database_url, s.kafka_bootstrap, "event-outbox")
 
     def register(server: grpc.aio.Server) -> None:
+        # Cached pages and cards are returned as the bytes they were cached as.
         event_service_pb2_grpc.add_EventServiceServicer_to_server(
-            EventServicer(catalog, s.default_radius_meters), server)
+            EventServicer(catalog, s.default_radius_meters), PreserializedServer(server))  # type: ignore[arg-type]
 
     async def close() -> None:
         await relay.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import grpc
@@ -14,8 +15,17 @@ from services.event.service_layer.catalog import Catalog
 from services.runtime.time_windows import CITY_TZ, window
 
 
+LIST_SESSIONS = 3
+
+
+def _list_item(event: Event) -> pb.Event:
+    # List items carry the next few sessions and no description (the card has all):
+    # a page stays a few kilobytes however long an exhibition runs.
+    return to_proto(replace(event, description="", sessions=event.sessions[:LIST_SESSIONS]))
+
+
 def _render_page(page: Page, token: str) -> bytes:
-    return pb.ListEventsResponse(events=[to_proto(e) for e in page.events], next_page_token=token,
+    return pb.ListEventsResponse(events=[_list_item(e) for e in page.events], next_page_token=token,
                                  total_size=page.total).SerializeToString()
 
 
@@ -42,13 +52,12 @@ class EventServicer(pb_grpc.EventServiceServicer):
             page_size=r.page_size or DEFAULT_PAGE_SIZE,
         )
 
-    async def ListEvents(self, request: pb.ListEventsRequest,
-                         context: grpc.aio.ServicerContext) -> pb.ListEventsResponse:
-        raw = await self._catalog.list_page(self._query(request), request.page_token, _render_page)
-        return pb.ListEventsResponse.FromString(raw)
+    # Both return serialized messages (see PreserializedServer in bootstrap).
+    async def ListEvents(self, request: pb.ListEventsRequest, context: grpc.aio.ServicerContext) -> bytes:
+        return await self._catalog.list_page(self._query(request), request.page_token, _render_page)
 
-    async def GetEvent(self, request: pb.GetEventRequest, context: grpc.aio.ServicerContext) -> pb.Event:
-        return pb.Event.FromString(await self._catalog.get(request.slug, _render_card))
+    async def GetEvent(self, request: pb.GetEventRequest, context: grpc.aio.ServicerContext) -> bytes:
+        return await self._catalog.get(request.slug, _render_card)
 
     async def PublishEvent(self, request: pb.PublishEventRequest, context: grpc.aio.ServicerContext) -> pb.Event:
         return to_proto(await self._catalog.publish(from_proto(request.event)))
