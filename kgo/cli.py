@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> None:
     ctl = sub.add_parser("start", help="start one supervised process")
     ctl.add_argument("service")
     sub.add_parser("gen", help="generate gen/python and envoy/descriptor.binpb from proto/")
+    sub.add_parser("k8s", help="render k8s/base/envoy.json (the gateway config for the cluster)")
 
     bufp = sub.add_parser("buf", help="contract checks")
     bufp.add_argument("check", choices=["lint", "breaking"])
@@ -43,6 +44,11 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--password", required=True)
     create.add_argument("--login", default=None)
 
+    geo = sub.add_parser("geo", help="geo-service data")
+    geo_sub = geo.add_subparsers(dest="geo_command", required=True)
+    osm = geo_sub.add_parser("load-osm", help="load POIs from an OpenStreetMap extract (.osm, .osm.pbf)")
+    osm.add_argument("path")
+
     seed = sub.add_parser("seed", help="load the demo city (events and POIs)")
     seed.add_argument("--events", type=int, default=600)
     seed.add_argument("--pois", type=int, default=6000)
@@ -59,6 +65,10 @@ def _dispatch(args: argparse.Namespace) -> int | None:
             from kgo.codegen import generate
 
             generate()
+        case "k8s":
+            from kgo.gateway import write_k8s_config
+
+            write_k8s_config()
         case "buf":
             from kgo import codegen
 
@@ -92,6 +102,10 @@ def _dispatch(args: argparse.Namespace) -> int | None:
             from kgo.admin import create_admin
 
             create_admin(email=args.email, password=args.password, login=args.login)
+        case "geo":
+            from kgo.geo_cli import load_osm
+
+            load_osm(args.path)
         case "seed":
             from kgo.seed import seed
 

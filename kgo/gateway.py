@@ -7,6 +7,7 @@ replies are rendered as JSON like the services' errors are.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,8 @@ class GatewayOptions:
     auth_per_second: int = 50
     access_log: str = str(paths.LOGS / "envoy-access.log")
     services: Sequence[Service] = field(default_factory=lambda: topology.SERVICES)
+    # Upstreams: 127.0.0.1:<port> locally; in Kubernetes "<service>:<port>" resolved by DNS.
+    upstream_host: str | None = None  # None: 127.0.0.1 (STATIC); "{name}": DNS name template
 
 
 def _cidr(cidr: str) -> dict[str, Any]:
@@ -218,17 +221,18 @@ def _hcm(opts: GatewayOptions, jwks_file: str) -> dict[str, Any]:
     }
 
 
-def _cluster(svc: Service) -> dict[str, Any]:
+def _cluster(svc: Service, upstream_host: str | None) -> dict[str, Any]:
+    host = upstream_host.format(name=svc.name) if upstream_host else "127.0.0.1"
     return {
         "name": svc.name,
-        "type": "STATIC",
+        "type": "STRICT_DNS" if upstream_host else "STATIC",
         "connect_timeout": "1s",
         "lb_policy": "ROUND_ROBIN",
         "typed_extension_protocol_options": {"envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
             TYPE: "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
             "explicit_http_config": {"http2_protocol_options": {}}}},
         "load_assignment": {"cluster_name": svc.name, "endpoints": [{"lb_endpoints": [{"endpoint": {
-            "address": {"socket_address": {"address": "127.0.0.1", "port_value": svc.grpc_port}}}}]}]},
+            "address": {"socket_address": {"address": host, "port_value": svc.grpc_port}}}}]}]},
         "health_checks": [{"timeout": "1s", "interval": "2s", "no_traffic_interval": "2s",
                            "unhealthy_threshold": 2, "healthy_threshold": 1,
                            "grpc_health_check": {}}],
@@ -257,6 +261,26 @@ def render(opts: GatewayOptions, *, jwks_file: str, tls: tuple[str, str] | None)
         })
     return {
         "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": opts.admin_port}}},
-        "static_resources": {"listeners": listeners, "clusters": [_cluster(s) for s in opts.services]},
+        "static_resources": {"listeners": listeners, "clusters": [_cluster(s, opts.upstream_host) for s in opts.services]},
         "layered_runtime": {"layers": [{"name": "static", "static_layer": {}}]},
     }
+
+
+K8S_CONFIG = paths.ROOT / "k8s" / "base" / "gateway" / "envoy.json"
+
+
+def write_k8s_config() -> None:
+    """The same gateway for the cluster: services by DNS name, files from mounted volumes,
+    internal networks = the cluster's private ranges."""
+    opts = GatewayOptions(listen="0.0.0.0", https_port=None, admin_port=9901, upstream_host="{name}",
+                          internal_cidrs=("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"),
+                          access_log="/dev/stdout",
+                          services=[s for s in topology.SERVICES if s.name != "echo"])
+    config = render(opts, jwks_file="/etc/kulturago/jwks/jwks.json", tls=None)
+    transcoder = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
+    for f in transcoder["http_filters"]:
+        if f["name"] == "envoy.filters.http.grpc_json_transcoder":
+            f["typed_config"]["proto_descriptor"] = "/etc/kulturago/descriptor/descriptor.binpb"
+    K8S_CONFIG.parent.mkdir(parents=True, exist_ok=True)
+    K8S_CONFIG.write_text(json.dumps(config, indent=1) + "\n")
+    print(f"wrote {K8S_CONFIG.relative_to(paths.ROOT)}")

@@ -12,7 +12,7 @@ from itertools import islice
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from kgo import paths, provision, topology
+from kgo import paths, topology
 from kgo.console import step
 from kgo.demo_city import DemoEvent, generate_events
 from kulturago.event.v1 import event_service_pb2 as pb
@@ -68,9 +68,7 @@ def seed(*, events: int = 600, pois: int = 6000, force: bool = False) -> None:
     with step(f"seeding {events} demo events"):
         batch = list(islice(generate_events(events, start=date.today()), events))
         asyncio.run(publish_events(batch))
-    if pois and any(s.name == "geo" for s in topology.SERVICES):
-        from services.geo.adapters.poi_loader import load_demo_pois
+    if pois:
+        from kgo.geo_cli import seed_demo_pois
 
-        with step(f"seeding {pois} demo POIs"):
-            load_demo_pois(topology.database_url("geo", provision.postgres_password()), pois,
-                           redis_url=f"redis://127.0.0.1:{topology.REDIS_PORT}/0")
+        seed_demo_pois(pois)
