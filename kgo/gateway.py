@@ -72,7 +72,8 @@ def _jwt_filter(jwks_file: str) -> dict[str, Any]:
             TYPE: "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
             "providers": {"kulturago": {
                 "issuer": s.jwt_issuer,
-                "audiences": [s.jwt_audience],
+                # No `audiences` here: Envoy answers a wrong audience with 403, the contract
+                # says 401; the services check aud (and everything else) again anyway.
                 "local_jwks": {"filename": jwks_file},
                 "forward": True,
                 "from_headers": [{"name": "Authorization", "value_prefix": "Bearer "}],
@@ -261,7 +262,8 @@ def render(opts: GatewayOptions, *, jwks_file: str, tls: tuple[str, str] | None)
         })
     return {
         "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": opts.admin_port}}},
-        "static_resources": {"listeners": listeners, "clusters": [_cluster(s, opts.upstream_host) for s in opts.services]},
+        "static_resources": {"listeners": listeners,
+                             "clusters": [_cluster(s, opts.upstream_host) for s in opts.services]},
         "layered_runtime": {"layers": [{"name": "static", "static_layer": {}}]},
     }
 

@@ -12,6 +12,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -26,6 +27,35 @@ from kgo import paths
 ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
 BAD_REQUEST = "type.googleapis.com/google.rpc.BadRequest"
 ACCESS_TYPE = "at+jwt"
+
+
+# --- accounts --------------------------------------------------------------------
+
+@dataclass
+class Account:
+    id: str
+    email: str
+    login: str
+    password: str
+    access_token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+def sign_up_and_in(http: httpx.Client, *, full_name: str = "Тест Тестович") -> Account:
+    suffix = uuid.uuid4().hex[:10]
+    email, login, password = f"user-{suffix}@example.com", f"user_{suffix}", f"pw-{suffix}-long"
+    reply = http.post("/api/v1/auth/signup",
+                      json={"email": email, "login": login, "password": password, "fullName": full_name})
+    assert reply.status_code == 200, reply.text
+    user_id = reply.json()["id"]
+    tokens = http.post("/api/v1/auth/signin", json={"login": login, "password": password})
+    assert tokens.status_code == 200, tokens.text
+    body = tokens.json()
+    return Account(user_id, email, login, password, body["accessToken"], body["refreshToken"])
 
 
 # --- error bodies (JSON rendered by Envoy from google.rpc.Status) -----------------
@@ -65,7 +95,7 @@ def grpc_error_reason(error: grpc.aio.AioRpcError) -> str:
             for detail in status.details:
                 info = error_details_pb2.ErrorInfo()
                 if detail.Unpack(info):
-                    return info.reason
+                    return str(info.reason)
     raise AssertionError(f"no ErrorInfo in {error!r}")
 
 

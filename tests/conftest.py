@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
 
 import httpx
 import psycopg
 import pytest
 import redis as redis_sync
+from auth_support import Account, sign_up_and_in  # re-exported: tests may import them from here
 from confluent_kafka.admin import AdminClient, NewTopic
+from psycopg_pool import AsyncConnectionPool
 
 from kgo import provision, topology
+from services.runtime.db import migrate, open_pool
 
 GATEWAY = f"http://127.0.0.1:{topology.GATEWAY_HTTP_PORT}"
 KAFKA = f"127.0.0.1:{topology.KAFKA_PORT}"
@@ -50,33 +52,6 @@ def database_url(name: str) -> str:
     return topology.database_url(name, provision.postgres_password())
 
 
-@dataclass
-class Account:
-    id: str
-    email: str
-    login: str
-    password: str
-    access_token: str
-    refresh_token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token}"}
-
-
-def sign_up_and_in(http: httpx.Client, *, full_name: str = "Тест Тестович") -> Account:
-    suffix = uuid.uuid4().hex[:10]
-    email, login, password = f"user-{suffix}@example.com", f"user_{suffix}", f"pw-{suffix}-long"
-    reply = http.post("/api/v1/auth/signup",
-                      json={"email": email, "login": login, "password": password, "fullName": full_name})
-    assert reply.status_code == 200, reply.text
-    user_id = reply.json()["id"]
-    tokens = http.post("/api/v1/auth/signin", json={"login": login, "password": password})
-    assert tokens.status_code == 200, tokens.text
-    body = tokens.json()
-    return Account(user_id, email, login, password, body["accessToken"], body["refreshToken"])
-
-
 @pytest.fixture
 def account(http: httpx.Client) -> Account:
     """A fresh signed-in user."""
@@ -102,6 +77,15 @@ def scratch_database() -> Iterator[str]:
     finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def runtime_pool(scratch_database: str) -> AsyncIterator[AsyncConnectionPool]:
+    """A pool on a scratch database that has the runtime's own tables (outbox, inbox)."""
+    await migrate(scratch_database)
+    pool = await open_pool(scratch_database, min_size=1, max_size=4)
+    yield pool
+    await pool.close()
 
 
 @pytest.fixture

@@ -14,10 +14,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Message, TopicPartition
 from confluent_kafka.admin import AdminClient
 
 from kgo import topology
+from services.runtime.messaging.envelope import header_dict
 
 KAFKA = f"127.0.0.1:{topology.KAFKA_PORT}"
 
@@ -34,6 +35,16 @@ class KafkaRecord:
     @property
     def ce_id(self) -> str:
         return self.headers.get("ce_id", "")
+
+
+def _record(msg: Message) -> KafkaRecord:
+    raw_key, value = msg.key(), msg.value()
+    return KafkaRecord(
+        topic=msg.topic() or "", partition=msg.partition() or 0, offset=msg.offset() or 0,
+        key=raw_key.decode() if isinstance(raw_key, bytes) else (raw_key or ""),
+        headers=header_dict(msg.headers()),  # type: ignore[arg-type]
+        value=value if isinstance(value, bytes) else (value or "").encode(),
+    )
 
 
 def _partitions(consumer: Consumer, topic: str, timeout: float) -> list[int]:
@@ -80,13 +91,9 @@ def read_topic(topic: str, *, key: str | None = None,
                         break
                 continue
             at_end.discard(msg.partition())
-            msg_key = (msg.key() or b"").decode()
-            if key is None or msg_key == key:
-                records.append(KafkaRecord(
-                    topic=msg.topic(), partition=msg.partition(), offset=msg.offset(), key=msg_key,
-                    headers={k: (v or b"").decode() for k, v in (msg.headers() or [])},
-                    value=msg.value() or b"",
-                ))
+            record = _record(msg)
+            if key is None or record.key == key:
+                records.append(record)
     finally:
         consumer.close()
     return records

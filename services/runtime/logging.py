@@ -39,3 +39,20 @@ def configure_logging(service: str, level: str = "INFO") -> None:
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
     return structlog.get_logger(name)  # type: ignore[no-any-return]
+
+
+class _StructlogHandler(logging.Handler):
+    """Forwards stdlib records (librdkafka's, via confluent-kafka) to our JSON log."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        structlog.get_logger(record.name).log(record.levelno, record.getMessage())
+
+
+def kafka_logging() -> dict[str, Any]:
+    """confluent-kafka client settings that route librdkafka's logs (e.g. "connection
+    refused" every few hundred ms while Kafka is down) into the structured log."""
+    logger = logging.getLogger("kafka")
+    if not logger.handlers:
+        logger.addHandler(_StructlogHandler())
+        logger.propagate = False
+    return {"logger": logger}

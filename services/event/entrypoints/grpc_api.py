@@ -14,7 +14,6 @@ from services.event.domain.model import DEFAULT_PAGE_SIZE, Event, GeoFilter, Lis
 from services.event.service_layer.catalog import Catalog
 from services.runtime.time_windows import CITY_TZ, window
 
-
 LIST_SESSIONS = 3
 
 

@@ -15,7 +15,7 @@ from confluent_kafka import Message as KafkaMessage
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from services.runtime.logging import get_logger
+from services.runtime.logging import get_logger, kafka_logging
 from services.runtime.messaging.envelope import header_dict
 from services.runtime.messaging.outbox import producer_config
 
@@ -53,6 +53,7 @@ class InboxConsumer:
         self._handler = handler
         self._max_attempts = max_attempts
         self._consumer = Consumer({
+            **kafka_logging(),
             "bootstrap.servers": bootstrap,
             "group.id": group_id,
             "enable.auto.commit": False,

@@ -19,7 +19,7 @@ from google.protobuf.message import Message as ProtoMessage
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from services.runtime.logging import get_logger
+from services.runtime.logging import get_logger, kafka_logging
 from services.runtime.messaging.envelope import wrap
 
 log = get_logger(__name__)
@@ -41,6 +41,7 @@ async def add_event(conn: AsyncConnection[Any], topic: str, key: str, message: P
 
 def producer_config(bootstrap: str, client_id: str) -> dict[str, Any]:
     return {
+        **kafka_logging(),
         "bootstrap.servers": bootstrap,
         "client.id": client_id,
         "enable.idempotence": True,
