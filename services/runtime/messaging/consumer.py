@@ -123,7 +123,10 @@ class InboxConsumer:
                         log.debug("kafka consumer error", error=str(msg.error()))
                     continue
                 await self._process(msg)
-                await asyncio.to_thread(self._consumer.commit, message=msg, asynchronous=False)
+                # Asynchronous commit: a commit lost in a crash only replays events that
+                # the inbox then skips, and a synchronous one would cost a broker round
+                # trip per event.
+                self._consumer.commit(message=msg, asynchronous=True)
         finally:
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(self._consumer.close)

@@ -1,0 +1,1 @@
+"""search-service: full-text search over published events (gRPC + Kafka indexer)."""

@@ -1,0 +1,1 @@
+"""Implementations of the ports: PostgreSQL index, result cache."""

@@ -1,0 +1,48 @@
+"""Composition root of search-service: settings -> adapters -> use cases -> servicer + indexer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import grpc
+
+from kulturago.search.v1 import search_service_pb2, search_service_pb2_grpc
+from services.runtime.db import migrate, open_pool
+from services.runtime.messaging.consumer import InboxConsumer
+from services.runtime.rpc import AccessPolicy, ServiceApp
+from services.runtime.rpc.preserialized import PreserializedServer
+from services.search.adapters.pg_index import CHANGES_CHANNEL, PostgresSearchIndex
+from services.search.adapters.result_cache import ResultCache
+from services.search.config import SearchSettings
+from services.search.entrypoints.grpc_api import SearchServicer
+from services.search.entrypoints.indexer import TOPIC, event_handler
+from services.search.service_layer.searching import Searcher
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_SERVICE = search_service_pb2.DESCRIPTOR.services_by_name["SearchService"].full_name
+
+POLICY = AccessPolicy(public=frozenset({f"/{_SERVICE}/Search"}))
+
+
+async def build_app(settings: SearchSettings | None = None) -> ServiceApp:
+    s = settings or SearchSettings()
+    await migrate(s.database_url, MIGRATIONS)
+    pool = await open_pool(s.database_url, max_size=s.pool_max_size)
+    index = PostgresSearchIndex(pool)
+    cache = ResultCache(max_entries=s.result_cache_entries, ttl_seconds=s.result_cache_ttl_seconds)
+    searcher = Searcher(index, cache)
+    indexer = InboxConsumer(pool=pool, bootstrap=s.kafka_bootstrap, group_id=s.indexer_group, topics=[TOPIC],
+                            handler=event_handler(index.using))
+
+    async def follow_index_changes() -> None:
+        await cache.listen(s.database_url, CHANGES_CHANNEL)
+
+    def register(server: grpc.aio.Server) -> None:
+        # Answers are returned as serialized bytes (cache hits as cached): PreserializedServer.
+        search_service_pb2_grpc.add_SearchServiceServicer_to_server(  # type: ignore[no-untyped-call]
+            SearchServicer(searcher), PreserializedServer(server))
+
+    return ServiceApp(
+        settings=s, error_domain="search.kulturago.ru", service_names=[_SERVICE], register=register,
+        policy=POLICY, workers=[indexer.run, follow_index_changes], shutdown=[pool.close],
+    )

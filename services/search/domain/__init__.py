@@ -1,0 +1,1 @@
+"""Pure model of search-service: documents, queries, results."""

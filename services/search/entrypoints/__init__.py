@@ -1,0 +1,1 @@
+"""Ways in: gRPC SearchService and the event.published consumer."""

@@ -1,0 +1,1 @@
+"""Use cases of search-service and the ports they depend on."""
