@@ -7,6 +7,7 @@ import json
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -144,3 +145,17 @@ def test_publish_writes_event_published_to_kafka(http: httpx.Client, admin: Acco
     assert [d.version for d in decoded] == [1, 2]
     assert decoded[-1].event.title == "Концерт для проверки Kafka, версия 2"
     assert len({r.headers["ce_id"] for r in records}) == 2
+
+
+def test_published_event_is_searchable_within_two_seconds(http: httpx.Client, admin: Account) -> None:
+    """The whole flow: admin POST -> outbox -> Kafka -> search indexer -> GET /api/v1/search."""
+    word = "Зюйдвестка" + uuid.uuid4().hex[:6]
+    body = event_body(title=f"Концерт {word}")
+    publish(http, admin, body)
+    published = time.monotonic()
+    while True:
+        hits = http.get("/api/v1/search", params={"q": word}).json()["hits"]
+        if [h["slug"] for h in hits] == [body["slug"]]:
+            break
+        assert time.monotonic() - published < 2.0, f"not searchable after 2 s: {hits}"
+        time.sleep(0.05)
