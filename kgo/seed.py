@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from itertools import islice
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from kgo import paths, topology
 from kgo.console import step
@@ -19,6 +18,7 @@ from kulturago.event.v1 import event_service_pb2 as pb
 from kulturago.event.v1 import event_service_pb2_grpc as pb_grpc
 from services.auth.adapters.signing_keys import SigningKey
 from services.runtime.settings import ServiceSettings
+from services.runtime.timestamps import to_timestamp
 
 
 def seeder_token() -> str:
@@ -30,17 +30,11 @@ def seeder_token() -> str:
                                   issuer=s.jwt_issuer, audience=s.jwt_audience, ttl=600)
 
 
-def _ts(value: datetime) -> Timestamp:
-    ts = Timestamp()
-    ts.FromDatetime(value.astimezone(UTC))
-    return ts
-
-
 def to_proto(e: DemoEvent) -> pb.Event:
     return pb.Event(
         slug=e.slug, title=e.title, description=e.description, category=e.category, tags=list(e.tags),
         city=e.city, place=pb.Place(name=e.place.name, address=e.place.address, lat=e.place.lat, lon=e.place.lon),
-        sessions=[pb.Session(start_time=_ts(s.start), end_time=_ts(s.end)) for s in e.sessions],
+        sessions=[pb.Session(start_time=to_timestamp(s.start), end_time=to_timestamp(s.end)) for s in e.sessions],
         price=pb.PriceRange(min=e.price_min, max=e.price_max, currency="RUB"), is_free=e.is_free, kids=e.kids,
         age_restriction=e.age_restriction, images=list(e.images), ticket_provider=e.ticket_provider,
     )

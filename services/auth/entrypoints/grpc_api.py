@@ -6,7 +6,6 @@ import json
 
 import grpc
 from google.api import httpbody_pb2
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from kulturago.auth.v1 import auth_service_pb2 as pb
 from kulturago.auth.v1 import auth_service_pb2_grpc as pb_grpc
@@ -14,12 +13,7 @@ from services.auth.domain.model import ProfileUpdate, User
 from services.auth.service_layer.accounts import Accounts, TokenPair
 from services.auth.service_layer.profiles import Profiles
 from services.runtime.rpc import current_principal
-
-
-def _ts(value: object) -> Timestamp:
-    ts = Timestamp()
-    ts.FromDatetime(value)  # type: ignore[arg-type]
-    return ts
+from services.runtime.timestamps import to_timestamp
 
 
 class AuthServicer(pb_grpc.AuthServiceServicer):
@@ -31,7 +25,7 @@ class AuthServicer(pb_grpc.AuthServiceServicer):
         user = await self._accounts.sign_up(email=request.email, login=request.login,
                                             password=request.password, full_name=request.full_name)
         return pb.User(id=user.id, email=user.email, login=user.login, full_name=user.full_name,
-                       create_time=_ts(user.create_time))
+                       create_time=to_timestamp(user.create_time))
 
     async def SignIn(self, request: pb.SignInRequest, context: grpc.aio.ServicerContext) -> pb.SignInResponse:
         pair = await self._accounts.sign_in(login=request.login, password=request.password)
@@ -71,7 +65,7 @@ class ProfileServicer(pb_grpc.ProfileServiceServicer):
             city=user.city, birth_date=user.birth_date.isoformat() if user.birth_date else "",
             bio=user.bio, interests=list(user.interests), avatar=user.avatar,
             avatar_url=self._profiles.avatars.view_url(user.avatar),
-            create_time=_ts(user.create_time), update_time=_ts(user.update_time),
+            create_time=to_timestamp(user.create_time), update_time=to_timestamp(user.update_time),
         )
 
     async def GetMe(self, request: pb.GetMeRequest, context: grpc.aio.ServicerContext) -> pb.GetMeResponse:
@@ -106,4 +100,4 @@ class ProfileServicer(pb_grpc.ProfileServiceServicer):
         await self._accounts.require_active_session(principal.session_id)
         upload = await self._profiles.presign_avatar(principal.user_id)
         return pb.PresignAvatarResponse(url=upload.url, object_key=upload.object_key,
-                                        expires=_ts(upload.expires))
+                                        expires=to_timestamp(upload.expires))

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from kulturago.event.v1 import event_service_pb2 as pb
 from services.event.domain.model import Event, Place, Session
-
-
-def _ts(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
+from services.runtime.timestamps import from_timestamp, optional_timestamp, to_timestamp
 
 
 def to_proto(event: Event) -> pb.Event:
@@ -24,13 +13,13 @@ def to_proto(event: Event) -> pb.Event:
         tags=list(event.tags), city=event.city,
         place=pb.Place(name=event.place.name, address=event.place.address, lat=event.place.lat,
                        lon=event.place.lon),
-        sessions=[pb.Session(start_time=_ts(s.start), end_time=_ts(s.end)) for s in event.sessions],
+        sessions=[pb.Session(start_time=to_timestamp(s.start), end_time=to_timestamp(s.end)) for s in event.sessions],
         price=pb.PriceRange(min=event.price_min, max=event.price_max, currency=event.currency),
         is_free=event.is_free, kids=event.kids, age_restriction=event.age_restriction,
         images=list(event.images), ticket_provider=event.ticket_provider,
         rating=pb.Rating(average=event.rating_average, count=event.rating_count),
-        next_start_time=_ts(event.next_start), create_time=_ts(event.create_time),
-        update_time=_ts(event.update_time),
+        next_start_time=optional_timestamp(event.next_start), create_time=optional_timestamp(event.create_time),
+        update_time=optional_timestamp(event.update_time),
     )
 
 
@@ -39,7 +28,7 @@ def from_proto(msg: pb.Event) -> Event:
         slug=msg.slug, title=msg.title, description=msg.description, category=msg.category,
         tags=tuple(msg.tags), city=msg.city,
         place=Place(msg.place.name, msg.place.address, msg.place.lat, msg.place.lon),
-        sessions=tuple(Session(s.start_time.ToDatetime(tzinfo=UTC), s.end_time.ToDatetime(tzinfo=UTC))
+        sessions=tuple(Session(from_timestamp(s.start_time), from_timestamp(s.end_time))
                        for s in msg.sessions),
         price_min=msg.price.min, price_max=msg.price.max, currency=msg.price.currency,
         is_free=msg.is_free, kids=msg.kids, age_restriction=msg.age_restriction,
