@@ -15,6 +15,7 @@ from confluent_kafka import Consumer, KafkaError
 from google.protobuf import descriptor_pool, json_format, message_factory
 
 from kgo import topology
+from services.runtime.messaging.envelope import header_dict
 
 
 def _load_event_types() -> None:
@@ -58,12 +59,13 @@ def tail(topic: str, *, from_beginning: bool = False, limit: int = 0, timeout: f
                 if timeout and time.monotonic() - last > timeout:
                     break
                 continue
-            if msg.error():
-                if msg.error().code() not in (KafkaError._PARTITION_EOF, KafkaError.UNKNOWN_TOPIC_OR_PART):
-                    print(f"kgo: {msg.error()}", file=sys.stderr)
+            error = msg.error()
+            if error is not None:
+                if error.code() not in (KafkaError._PARTITION_EOF, KafkaError.UNKNOWN_TOPIC_OR_PART):
+                    print(f"kgo: {error}", file=sys.stderr)
                 continue
             last = time.monotonic()
-            headers = {k: (v or b"").decode("utf-8", "replace") for k, v in (msg.headers() or [])}
+            headers = header_dict(msg.headers())
             payload = msg.value() or b""
             decoded = decode(headers.get("ce_type", ""), payload)
             record = {

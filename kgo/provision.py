@@ -8,6 +8,7 @@ import os
 import secrets
 import shutil
 import subprocess
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -101,7 +102,7 @@ def envoy() -> Path:
     return exe
 
 
-def _secret(name: str, make: callable) -> str:  # type: ignore[valid-type]
+def _secret(name: str, make: Callable[[], str]) -> str:
     path = paths.SECRETS / name
     if not path.exists():
         paths.SECRETS.mkdir(parents=True, exist_ok=True)

@@ -37,7 +37,7 @@ async def build_app(settings: EventSettings | None = None) -> ServiceApp:
     def register(server: grpc.aio.Server) -> None:
         # Cached pages and cards are returned as the bytes they were cached as.
         event_service_pb2_grpc.add_EventServiceServicer_to_server(
-            EventServicer(catalog, s.default_radius_meters), PreserializedServer(server))  # type: ignore[arg-type]
+            EventServicer(catalog, s.default_radius_meters), PreserializedServer(server))
 
     async def close() -> None:
         await relay.close()

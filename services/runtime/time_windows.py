@@ -36,6 +36,8 @@ def _parse(value: str, field: str) -> date:
 
 def window(now: datetime, *, when: str = "", date_from: str = "", date_to: str = "") -> Window:
     today = now.astimezone(CITY_TZ).date()
+    start: datetime
+    end: datetime | None
     match when:
         case "today":
             start, end = _midnight(today), _midnight(today + timedelta(days=1))

@@ -39,7 +39,7 @@ async def build_app(settings: SearchSettings | None = None) -> ServiceApp:
 
     def register(server: grpc.aio.Server) -> None:
         # Answers are returned as serialized bytes (cache hits as cached): PreserializedServer.
-        search_service_pb2_grpc.add_SearchServiceServicer_to_server(  # type: ignore[no-untyped-call]
+        search_service_pb2_grpc.add_SearchServiceServicer_to_server(
             SearchServicer(searcher), PreserializedServer(server))
 
     return ServiceApp(

@@ -43,7 +43,7 @@ class AvatarStore:
             raw = await self._redis.get(f"pending:{user_id}")
         except CACHE_ERRORS as exc:
             raise Unavailable("avatar uploads are temporarily unavailable", "CACHE_UNAVAILABLE") from exc
-        return raw.decode() if raw else None
+        return raw.decode() if isinstance(raw, bytes) else raw
 
     async def clear_pending(self, user_id: str) -> None:
         try:

@@ -26,7 +26,7 @@ def _encode(user: User) -> bytes:
     }, ensure_ascii=False).encode()
 
 
-def _decode(raw: bytes) -> User:
+def _decode(raw: bytes | str) -> User:
     d: dict[str, Any] = json.loads(raw)
     return User(
         id=d["id"], email=d["email"], login=d["login"], full_name=d["full_name"], phone=d["phone"],
@@ -54,8 +54,10 @@ class ProfileCache:
         """The cached profile and whether `other_key` exists, in one round trip (the
         hot path of /me and /profile also checks the session key)."""
         try:
-            exists, raw = await self._redis.pipeline(transaction=False).exists(other_key).get(
-                f"profile:{user_id}").execute()
+            pipe = self._redis.pipeline(transaction=False)
+            pipe.exists(other_key)
+            pipe.get(f"profile:{user_id}")
+            exists, raw = await pipe.execute()
         except CACHE_ERRORS as exc:
             log.warning("redis unavailable: profile cache skipped", error=str(exc))
             return False, None

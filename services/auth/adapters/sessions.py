@@ -109,7 +109,7 @@ class SessionStore:
             )).fetchone()
         if row is None:
             return False
-        await self.cache(session_id, row["user_id"])
+        await self.cache(session_id, row["user_id"])  # type: ignore[call-overload]  # dict rows (open_pool)
         return True
 
     async def require_active(self, session_id: str, *, cached: bool | None = None) -> None:

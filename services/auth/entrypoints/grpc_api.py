@@ -10,7 +10,7 @@ from google.api import httpbody_pb2
 from kulturago.auth.v1 import auth_service_pb2 as pb
 from kulturago.auth.v1 import auth_service_pb2_grpc as pb_grpc
 from services.auth.domain.model import ProfileUpdate, User
-from services.auth.service_layer.accounts import Accounts, TokenPair
+from services.auth.service_layer.accounts import Accounts
 from services.auth.service_layer.profiles import Profiles
 from services.runtime.rpc import current_principal
 from services.runtime.timestamps import to_timestamp
@@ -29,11 +29,13 @@ class AuthServicer(pb_grpc.AuthServiceServicer):
 
     async def SignIn(self, request: pb.SignInRequest, context: grpc.aio.ServicerContext) -> pb.SignInResponse:
         pair = await self._accounts.sign_in(login=request.login, password=request.password)
-        return pb.SignInResponse(**_pair(pair))
+        return pb.SignInResponse(access_token=pair.access_token, refresh_token=pair.refresh_token,
+                                 expires_in=pair.expires_in, token_type=TOKEN_TYPE)
 
     async def Refresh(self, request: pb.RefreshRequest, context: grpc.aio.ServicerContext) -> pb.RefreshResponse:
         pair = await self._accounts.refresh(request.refresh_token)
-        return pb.RefreshResponse(**_pair(pair))
+        return pb.RefreshResponse(access_token=pair.access_token, refresh_token=pair.refresh_token,
+                                  expires_in=pair.expires_in, token_type=TOKEN_TYPE)
 
     async def Logout(self, request: pb.LogoutRequest, context: grpc.aio.ServicerContext) -> pb.LogoutResponse:
         principal = current_principal()
@@ -45,9 +47,7 @@ class AuthServicer(pb_grpc.AuthServiceServicer):
         return httpbody_pb2.HttpBody(content_type="application/json", data=self._jwks)
 
 
-def _pair(pair: TokenPair) -> dict[str, object]:
-    return {"access_token": pair.access_token, "refresh_token": pair.refresh_token,
-            "expires_in": pair.expires_in, "token_type": "Bearer"}
+TOKEN_TYPE = "Bearer"
 
 
 class ProfileServicer(pb_grpc.ProfileServiceServicer):

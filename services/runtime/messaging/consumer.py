@@ -118,9 +118,10 @@ class InboxConsumer:
                 msg = await asyncio.to_thread(self._consumer.poll, 0.5)
                 if msg is None:
                     continue
-                if msg.error():
-                    if msg.error().code() != KafkaError._PARTITION_EOF:
-                        log.debug("kafka consumer error", error=str(msg.error()))
+                error = msg.error()
+                if error is not None:
+                    if error.code() != KafkaError._PARTITION_EOF:
+                        log.debug("kafka consumer error", error=str(error))
                     continue
                 await self._process(msg)
                 # Asynchronous commit: a commit lost in a crash only replays events that

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -35,5 +36,8 @@ def wrap(topic: str, key: str, message: Message, source: str) -> Envelope:
     return Envelope(ce_id, topic, key.encode(), message.SerializeToString(), headers)
 
 
-def header_dict(raw: list[tuple[str, bytes | None]] | None) -> dict[str, str]:
-    return {k: (v or b"").decode("utf-8", "replace") for k, v in (raw or [])}
+def header_dict(raw: Sequence[tuple[str, str | bytes | None]] | dict[str, str | bytes | None] | None
+                ) -> dict[str, str]:
+    """Kafka headers as text (confluent-kafka gives a list of (name, bytes) pairs)."""
+    pairs = raw.items() if isinstance(raw, dict) else (raw or [])
+    return {k: v.decode("utf-8", "replace") if isinstance(v, bytes) else (v or "") for k, v in pairs}

@@ -75,7 +75,7 @@ class OutboxRelay:
 
     async def _publish_batch(self) -> int:
         async with self._pool.connection() as conn:
-            rows = await (await conn.execute(
+            rows: list[dict[str, Any]] = await (await conn.execute(  # type: ignore[assignment]
                 "SELECT id, topic, key, payload, headers FROM outbox "
                 "WHERE published_at IS NULL AND NOT (id = ANY(%s)) ORDER BY id LIMIT %s",
                 (list(self._in_flight), self._batch),

@@ -13,7 +13,7 @@ def _passthrough(serialize: Callable[[Any], bytes] | None) -> Callable[[Any], by
     def serializer(response: Any) -> bytes:
         if isinstance(response, bytes):
             return response
-        return serialize(response) if serialize else response  # type: ignore[no-any-return]
+        return serialize(response) if serialize else bytes(response)
     return serializer
 
 

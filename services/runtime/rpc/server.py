@@ -69,6 +69,10 @@ def create_server(app: ServiceApp, middlewares: Sequence[Middleware] | None = No
     return server, health_servicer
 
 
+async def _forever(worker: Callable[[], Awaitable[None]]) -> None:
+    await worker()
+
+
 async def _set_health(servicer: health.aio.HealthServicer, names: Sequence[str], status: int) -> None:
     for name in ["", *names]:
         await servicer.set(name, status)
@@ -94,7 +98,7 @@ async def serve(app: ServiceApp, middlewares: Sequence[Middleware] | None = None
         await hook()
     server, health_servicer = create_server(app, middlewares)
     await server.start()
-    workers = [asyncio.create_task(w(), name=getattr(w, "__qualname__", "worker")) for w in app.workers]
+    workers = [asyncio.create_task(_forever(w), name=getattr(w, "__qualname__", "worker")) for w in app.workers]
     await _set_health(health_servicer, app.service_names, health_pb2.HealthCheckResponse.SERVING)
     log.info("serving", port=s.grpc_port, services=list(app.service_names))
 

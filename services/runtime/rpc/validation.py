@@ -23,7 +23,8 @@ def json_name(proto_name: str) -> str:
 def violations_of(message: Any) -> list[errors.FieldViolation]:
     found = []
     for violation in protovalidate.collect_violations(message):
-        path = ".".join(json_name(e.field_name) for e in violation.proto.field.elements)
+        elements = violation.proto.field.elements if violation.proto.field else []
+        path = ".".join(json_name(e.field_name) for e in elements)
         found.append(errors.FieldViolation(path or "request", violation.proto.message))
     return found
 
