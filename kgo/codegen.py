@@ -84,8 +84,13 @@ def breaking(against_ref: str) -> None:
         shutil.copytree(paths.PROTODEPS, base / ".dev" / "protodeps", dirs_exist_ok=True)
         against = paths.DEV / "breaking-base.binpb"
         subprocess.run([str(buf()), "build", "-o", str(against)], check=True, cwd=base, env=venv_env())
-        subprocess.run([str(buf()), "breaking", "--against", str(against)], check=True,
-                       cwd=paths.ROOT, env=venv_env())
+        # Both sides as single images: a workspace input has one image per module.
+        current = paths.DEV / "breaking-current.binpb"
+        subprocess.run([str(buf()), "build", "-o", str(current)], check=True, cwd=paths.ROOT, env=venv_env())
+        result = subprocess.run([str(buf()), "breaking", str(current), "--against", str(against)],
+                                cwd=paths.ROOT, env=venv_env())
+        if result.returncode:
+            raise SystemExit(f"buf breaking: the contracts above break compatibility with {against_ref}")
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=paths.ROOT,
                        capture_output=True)
