@@ -103,7 +103,7 @@ def _redis_ready() -> bool:
 def _kafka_ready() -> bool:
     from confluent_kafka.admin import AdminClient
 
-    admin = AdminClient({"bootstrap.servers": f"127.0.0.1:{topology.KAFKA_PORT}"})
+    admin = AdminClient({"bootstrap.servers": f"127.0.0.1:{topology.KAFKA_PORT}", "log_level": 0})
     return bool(admin.list_topics(timeout=3).brokers)
 
 
@@ -153,7 +153,7 @@ def _bootstrap_state() -> None:
     client = _s3_client()
     if not client.bucket_exists(topology.S3_BUCKET):  # type: ignore[attr-defined]
         client.make_bucket(topology.S3_BUCKET)  # type: ignore[attr-defined]
-    admin = AdminClient({"bootstrap.servers": f"127.0.0.1:{topology.KAFKA_PORT}"})
+    admin = AdminClient({"bootstrap.servers": f"127.0.0.1:{topology.KAFKA_PORT}", "log_level": 0})
     present = set(admin.list_topics(timeout=10).topics)
     wanted = [NewTopic(t, num_partitions=3, replication_factor=1) for t in topology.KAFKA_TOPICS if t not in present]
     for future in (admin.create_topics(wanted).values() if wanted else []):
