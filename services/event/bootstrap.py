@@ -31,7 +31,8 @@ async def build_app(settings: EventSettings | None = None) -> ServiceApp:
     await migrate(s.database_url, MIGRATIONS)
     pool = await open_pool(s.database_url)
     redis = open_redis(s.redis_url)
-    catalog = Catalog(pool, CatalogCache(redis, s.list_cache_ttl_seconds))
+    cache = CatalogCache(redis, s.list_cache_ttl_seconds)
+    catalog = Catalog(pool, cache)
     relay = OutboxRelay(pool, s.database_url, s.kafka_bootstrap, "event-outbox")
 
     def register(server: grpc.aio.Server) -> None:
@@ -45,4 +46,5 @@ async def build_app(settings: EventSettings | None = None) -> ServiceApp:
         await pool.close()
 
     return ServiceApp(settings=s, error_domain="event.kulturago.ru", service_names=[_SERVICE],
-                      register=register, policy=POLICY, workers=[relay.run], shutdown=[close])
+                      register=register, policy=POLICY, workers=[relay.run, cache.follow_invalidations],
+                      shutdown=[close])

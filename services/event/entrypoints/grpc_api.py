@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -53,7 +54,10 @@ class EventServicer(pb_grpc.EventServiceServicer):
 
     # Both return serialized messages (see PreserializedServer in bootstrap).
     async def ListEvents(self, request: pb.ListEventsRequest, context: grpc.aio.ServicerContext) -> bytes:
-        return await self._catalog.list_page(self._query(request), request.page_token, _render_page)
+        # Windows like "today" are relative to the day: the key carries it.
+        day = datetime.now(CITY_TZ).date().isoformat()
+        key = hashlib.sha256(request.SerializeToString(deterministic=True) + day.encode()).hexdigest()
+        return await self._catalog.list_page(key, lambda: self._query(request), request.page_token, _render_page)
 
     async def GetEvent(self, request: pb.GetEventRequest, context: grpc.aio.ServicerContext) -> bytes:
         return await self._catalog.get(request.slug, _render_card)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -24,28 +23,34 @@ class Catalog:
     cache: CatalogCache
 
     async def _cached(self, key: str, load: Callable[[], Awaitable[bytes]]) -> bytes:
-        generation, value = await self.cache.get(key)
+        value = self.cache.local_get(key)
         if value is not None:
             return value
-        value = await load()
-        if generation is not None:
-            await self.cache.put(key, generation, value)
+        generation, value = await self.cache.get(key)
+        if value is None:
+            value = await load()
+            if generation is not None:
+                await self.cache.put(key, generation, value)
+        self.cache.local_put(key, value)
         return value
 
-    async def list_page(self, query: ListQuery, page_token: str,
+    async def list_page(self, request_key: str, make_query: Callable[[], ListQuery], page_token: str,
                         render: Callable[[Page, str], bytes]) -> bytes:
-        """The rendered page (the entrypoint's serialized response, which is what we cache)."""
-        fingerprint = query.fingerprint()
-        after = page_tokens.decode(page_token, fingerprint) if page_token else None
-        key = "list:" + hashlib.sha256(f"{fingerprint}|{query.page_size}|{page_token}".encode()).hexdigest()
+        """The rendered page (the entrypoint's serialized response, which is what we cache).
 
+        `request_key` identifies the request as sent (same bytes, same day: same page),
+        so a cache hit costs no query building at all.
+        """
         async def load() -> bytes:
+            query = make_query()
+            fingerprint = query.fingerprint()
+            after = page_tokens.decode(page_token, fingerprint) if page_token else None
             async with self.pool.connection() as conn:
                 page = await repository.list_page(conn, query, after)
             token = page_tokens.encode(page.next_cursor, fingerprint) if page.next_cursor else ""
             return render(page, token)
 
-        return await self._cached(key, load)
+        return await self._cached("list:" + request_key, load)
 
     async def get(self, slug: str, render: Callable[[Event], bytes]) -> bytes:
         async def load() -> bytes:
