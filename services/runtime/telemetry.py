@@ -3,8 +3,6 @@ psycopg and redis, and W3C trace context for Kafka headers."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -37,7 +35,3 @@ def inject_headers() -> dict[str, str]:
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     return carrier
-
-
-def extract_context(headers: Mapping[str, str]) -> object:
-    return propagate.extract(dict(headers))

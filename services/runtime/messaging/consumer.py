@@ -12,6 +12,8 @@ from typing import Any
 import psycopg
 from confluent_kafka import Consumer, KafkaError, Producer
 from confluent_kafka import Message as KafkaMessage
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
@@ -20,6 +22,7 @@ from services.runtime.messaging.envelope import header_dict
 from services.runtime.messaging.outbox import producer_config
 
 log = get_logger(__name__)
+_tracer = trace.get_tracer("kulturago.messaging")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,15 @@ class InboxConsumer:
     async def _process(self, msg: KafkaMessage) -> None:
         event = ReceivedEvent(msg.topic() or "", msg.key() or b"", msg.value() or b"",
                               header_dict(msg.headers()))
+        # Continue the producer's trace (traceparent header) across Kafka.
+        with _tracer.start_as_current_span(f"{event.topic} process", context=propagate.extract(event.headers),
+                                           kind=SpanKind.CONSUMER,
+                                           attributes={"messaging.system": "kafka",
+                                                       "messaging.destination.name": event.topic,
+                                                       "messaging.message.id": event.ce_id}):
+            await self._process_event(msg, event)
+
+    async def _process_event(self, msg: KafkaMessage, event: ReceivedEvent) -> None:
         if not event.ce_id:
             await self._dead_letter(msg, "missing ce_id header")
             return
