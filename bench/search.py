@@ -28,7 +28,7 @@ from bench.report import Check, Section
 from kgo import provision, topology
 from kgo.demo_city import DemoEvent, generate_events
 from services.runtime.db import open_pool
-from services.search.adapters.pg_index import PostgresSearchIndex
+from services.search.adapters.pg_index import LIMITS, PostgresSearchIndex
 from services.search.domain.model import Document, GeoPoint, Session, make_document
 from services.search.domain.query import SearchParams, parse
 
@@ -115,10 +115,12 @@ async def _plan_note(index: PostgresSearchIndex, text: str) -> str:
     query = parse(SearchParams(q=text), datetime.now(UTC))
     plan = await index.explain(query, analyze=True)
     times = dict(re.findall(r"^(Planning|Execution) Time: ([\d.]+) ms", plan, re.MULTILINE))
-    matched = re.search(r"Bitmap Heap Scan on documents d .*?actual time=[\d.]+\.\.[\d.]+ rows=(\d+)", plan)
-    return (f"EXPLAIN ANALYZE q={text!r}: {matched.group(1) if matched else '?'} matches, "
-            f"GIN index {'used' if 'Bitmap Index Scan on documents_search_vector' in plan else 'NOT used'}, "
-            f"planning {times.get('Planning', '?')} ms, execution {times.get('Execution', '?')} ms")
+    soon = re.search(r"Bitmap Index Scan on documents_search_vector_soon .*?rows=(\d+)", plan)
+    rest = re.search(r"Bitmap Index Scan on documents_search_vector  .*?(rows=(\d+)|never executed)", plan)
+    rest_note = "not needed" if rest is None or rest.group(2) is None else f"{rest.group(2)} matches"
+    return (f"EXPLAIN ANALYZE q={text!r}: GIN over soon documents {soon.group(1) if soon else '?'} matches, "
+            f"over all documents {rest_note}; planning {times.get('Planning', '?')} ms, "
+            f"execution {times.get('Execution', '?')} ms")
 
 
 async def _unload() -> None:
@@ -174,5 +176,8 @@ def run() -> Section:
                "rotating: after one warm-up pass, repeated queries are answered from search-service's result "
                "cache (emptied on every index change, entries live 30 s); uncached: each request runs the "
                "full PostgreSQL search (token analysis + one statement for hits, total and facets).",
+               f"a search counts at most {LIMITS.count_cap} matches (the soonest first; past that the total "
+               f"is a lower bound) and ranks at most {LIMITS.rank_window} with ts_rank_cd "
+               "(services/search/adapters/pg_statement.py).",
                *plan_notes],
     )

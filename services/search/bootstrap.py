@@ -16,9 +16,11 @@ from services.search.adapters.result_cache import ResultCache
 from services.search.config import SearchSettings
 from services.search.entrypoints.grpc_api import SearchServicer
 from services.search.entrypoints.indexer import TOPIC, event_handler
+from services.search.service_layer.refreshing import refresh_forever
 from services.search.service_layer.searching import Searcher
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+VOCABULARY_TTL_SECONDS = 600.0
 _SERVICE = search_service_pb2.DESCRIPTOR.services_by_name["SearchService"].full_name
 
 POLICY = AccessPolicy(public=frozenset({f"/{_SERVICE}/Search"}))
@@ -28,7 +30,10 @@ async def build_app(settings: SearchSettings | None = None) -> ServiceApp:
     s = settings or SearchSettings()
     await migrate(s.database_url, MIGRATIONS)
     pool = await open_pool(s.database_url, max_size=s.pool_max_size)
-    index = PostgresSearchIndex(pool)
+    # Both caches are emptied by every committed index change (each follows the NOTIFYs);
+    # the vocabulary does not age, the TTL only bounds a missed notification.
+    vocabulary = ResultCache(max_entries=s.vocabulary_cache_entries, ttl_seconds=VOCABULARY_TTL_SECONDS)
+    index = PostgresSearchIndex(pool, vocabulary=vocabulary)
     cache = ResultCache(max_entries=s.result_cache_entries, ttl_seconds=s.result_cache_ttl_seconds)
     searcher = Searcher(index, cache)
     indexer = InboxConsumer(pool=pool, bootstrap=s.kafka_bootstrap, group_id=s.indexer_group, topics=[TOPIC],
@@ -37,6 +42,12 @@ async def build_app(settings: SearchSettings | None = None) -> ServiceApp:
     async def follow_index_changes() -> None:
         await cache.listen(s.database_url, CHANGES_CHANNEL)
 
+    async def follow_vocabulary_changes() -> None:
+        await vocabulary.listen(s.database_url, CHANGES_CHANNEL)
+
+    async def refresh_next_sessions() -> None:
+        await refresh_forever(index)
+
     def register(server: grpc.aio.Server) -> None:
         # Answers are returned as serialized bytes (cache hits as cached): PreserializedServer.
         search_service_pb2_grpc.add_SearchServiceServicer_to_server(
@@ -44,5 +55,6 @@ async def build_app(settings: SearchSettings | None = None) -> ServiceApp:
 
     return ServiceApp(
         settings=s, error_domain="search.kulturago.ru", service_names=[_SERVICE], register=register,
-        policy=POLICY, workers=[indexer.run, follow_index_changes], shutdown=[pool.close],
+        policy=POLICY, shutdown=[pool.close],
+        workers=[indexer.run, follow_index_changes, follow_vocabulary_changes, refresh_next_sessions],
     )

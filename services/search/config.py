@@ -10,4 +10,5 @@ class SearchSettings(ServiceSettings):
     indexer_group: str = "search-indexer"  # Kafka consumer group of event.published
     result_cache_entries: int = 4096  # 0 disables the cache
     result_cache_ttl_seconds: float = 30.0  # also emptied on every index change
+    vocabulary_cache_entries: int = 20_000  # words' token analysis; 0 disables the cache
     pool_max_size: int = 10

@@ -19,6 +19,7 @@ from kgo.demo_city import generate_events
 from services.runtime.db import migrate, open_pool
 from services.runtime.time_windows import window
 from services.search.adapters.pg_index import PostgresSearchIndex
+from services.search.adapters.result_cache import ResultCache
 from services.search.domain.model import Document, GeoPoint, SearchResults, Session, make_document
 from services.search.domain.query import SearchParams, parse
 
@@ -220,3 +221,17 @@ async def test_text_search_plans_use_the_gin_index(index: PostgresSearchIndex, q
     plan = await index.explain(parse(SearchParams(q=q), datetime.now(UTC)))
     assert "Bitmap Index Scan on documents_search_vector" in plan, plan
     assert "Seq Scan on documents" not in plan, plan
+
+
+async def test_the_vocabulary_cache_follows_index_changes(pool: AsyncConnectionPool) -> None:
+    vocabulary = ResultCache(max_entries=100, ttl_seconds=60)
+    vocabulary._set_listening(True)  # as if following the index's NOTIFYs
+    index = PostgresSearchIndex(pool, vocabulary=vocabulary)
+    first = f"vocab-{uuid.uuid4().hex[:8]}"
+    assert await index.upsert(_doc(first, f"Ыкгплед {MARK}"))
+    assert await slugs(index, q="ыкгпл") == [first]  # "ыкгпл" expands to the lexemes of the vocabulary...
+    second = f"vocab-{uuid.uuid4().hex[:8]}"
+    assert await index.upsert(_doc(second, f"Ыкгплюшка {MARK}"))
+    assert await slugs(index, q="ыкгпл") == [first]  # ...as cached: not the new one yet
+    vocabulary.invalidate()  # what the committed upsert's NOTIFY does
+    assert set(await slugs(index, q="ыкгпл")) == {first, second}

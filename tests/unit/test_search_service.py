@@ -16,7 +16,7 @@ from kulturago.search.v1 import search_service_pb2 as pb
 from services.runtime.messaging.consumer import PoisonMessage, ReceivedEvent
 from services.search.adapters.result_cache import ResultCache
 from services.search.domain.model import Document, GeoPoint, Highlights, Hit, SearchQuery, SearchResults
-from services.search.domain.query import SearchParams
+from services.search.domain.query import SearchParams, parse
 from services.search.entrypoints.grpc_api import params_from_proto, render
 from services.search.entrypoints.indexer import CE_TYPE, decode
 from services.search.service_layer.searching import Searcher
@@ -164,3 +164,11 @@ async def test_concurrent_identical_searches_run_once() -> None:
     index.release.set()
     answers = await asyncio.gather(*waiting[1:], other)
     assert len(set(answers[:-1])) == 1 and len(index.queries) == 2
+
+
+def test_a_capped_count_is_rendered_as_a_lower_bound() -> None:
+    query = parse(SearchParams(q="концерт"), NOW)
+    reply = pb.SearchResponse.FromString(render(query, SearchResults(hits=(), total=300, total_is_lower_bound=True)))
+    assert (reply.total, reply.total_is_lower_bound) == (300, True)
+    exact = pb.SearchResponse.FromString(render(query, SearchResults(hits=(), total=12)))
+    assert (exact.total, exact.total_is_lower_bound) == (12, False)

@@ -153,3 +153,7 @@ class SearchResults:
     hits: tuple[Hit, ...]
     total: int
     facets: Facets = field(default_factory=Facets)
+    # Counting stopped at a cap: `total` and the facet counts are lower bounds, counted
+    # over the first `total` matches found (events with a session in the next days
+    # first), which the hits come from.
+    total_is_lower_bound: bool = False

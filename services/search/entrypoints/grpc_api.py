@@ -52,6 +52,7 @@ def render(query: SearchQuery, results: SearchResults) -> bytes:
     return pb.SearchResponse(
         hits=[_hit(h) for h in results.hits], total=results.total, page=query.page, per_page=query.per_page,
         facets=pb.Facets(category=_values(f.category), is_free=_values(f.is_free), kids=_values(f.kids)),
+        total_is_lower_bound=results.total_is_lower_bound,
     ).SerializeToString()
 
 

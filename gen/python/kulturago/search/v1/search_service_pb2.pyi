@@ -108,15 +108,17 @@ class Facets(_message.Message):
     def __init__(self, category: _Optional[_Iterable[_Union[FacetValue, _Mapping]]] = ..., is_free: _Optional[_Iterable[_Union[FacetValue, _Mapping]]] = ..., kids: _Optional[_Iterable[_Union[FacetValue, _Mapping]]] = ...) -> None: ...
 
 class SearchResponse(_message.Message):
-    __slots__ = ("hits", "total", "page", "per_page", "facets")
+    __slots__ = ("hits", "total", "page", "per_page", "facets", "total_is_lower_bound")
     HITS_FIELD_NUMBER: _ClassVar[int]
     TOTAL_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
     PER_PAGE_FIELD_NUMBER: _ClassVar[int]
     FACETS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_IS_LOWER_BOUND_FIELD_NUMBER: _ClassVar[int]
     hits: _containers.RepeatedCompositeFieldContainer[SearchHit]
     total: int
     page: int
     per_page: int
     facets: Facets
-    def __init__(self, hits: _Optional[_Iterable[_Union[SearchHit, _Mapping]]] = ..., total: _Optional[int] = ..., page: _Optional[int] = ..., per_page: _Optional[int] = ..., facets: _Optional[_Union[Facets, _Mapping]] = ...) -> None: ...
+    total_is_lower_bound: bool
+    def __init__(self, hits: _Optional[_Iterable[_Union[SearchHit, _Mapping]]] = ..., total: _Optional[int] = ..., page: _Optional[int] = ..., per_page: _Optional[int] = ..., facets: _Optional[_Union[Facets, _Mapping]] = ..., total_is_lower_bound: _Optional[bool] = ...) -> None: ...
