@@ -115,8 +115,9 @@ async def _plan_note(index: PostgresSearchIndex, text: str) -> str:
     query = parse(SearchParams(q=text), datetime.now(UTC))
     plan = await index.explain(query, analyze=True)
     times = dict(re.findall(r"^(Planning|Execution) Time: ([\d.]+) ms", plan, re.MULTILINE))
-    soon = re.search(r"Bitmap Index Scan on documents_search_vector_soon .*?rows=(\d+)", plan)
-    rest = re.search(r"Bitmap Index Scan on documents_search_vector  .*?(rows=(\d+)|never executed)", plan)
+    soon = re.search(r"Bitmap Index Scan on documents_search_vector_soon .*?actual time=\S+ rows=(\d+)", plan)
+    rest = re.search(r"Bitmap Index Scan on documents_search_vector  .*?(actual time=\S+ rows=(\d+)|never executed)",
+                     plan)
     rest_note = "not needed" if rest is None or rest.group(2) is None else f"{rest.group(2)} matches"
     return (f"EXPLAIN ANALYZE q={text!r}: GIN over soon documents {soon.group(1) if soon else '?'} matches, "
             f"over all documents {rest_note}; planning {times.get('Planning', '?')} ms, "
