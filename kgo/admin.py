@@ -7,9 +7,11 @@ import asyncio
 
 import httpx
 import psycopg
+from psycopg.rows import dict_row
 
 from kgo import provision, topology
 from kgo.console import say
+from services.auth.adapters import users
 
 
 def create_admin(*, email: str, password: str, login: str | None = None) -> None:
@@ -25,15 +27,8 @@ def create_admin(*, email: str, password: str, login: str | None = None) -> None
 
 async def _grant(email: str) -> None:
     url = topology.database_url("auth", provision.postgres_password())
-    async with await psycopg.AsyncConnection.connect(url) as conn:
-        cur = await conn.execute(
-            "UPDATE users SET roles = array_append(roles, 'admin'), update_time = now() "
-            "WHERE lower(email) = lower(%s) AND NOT ('admin' = ANY(roles)) RETURNING id",
-            (email,),
-        )
-        if cur.rowcount == 0:
-            exists = await (await conn.execute("SELECT 1 FROM users WHERE lower(email) = lower(%s)",
-                                               (email,))).fetchone()
-            if not exists:
-                raise SystemExit(f"kgo: no user with e-mail {email}")
+    async with await psycopg.AsyncConnection.connect(url, row_factory=dict_row) as conn:
+        if await users.credentials(conn, email) is None:
+            raise SystemExit(f"kgo: no user with e-mail {email}")
+        await users.grant_role(conn, email, "admin")  # no-op when already an admin
         await conn.commit()

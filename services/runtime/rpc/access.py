@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -32,7 +32,6 @@ def current_principal() -> Principal:
 class AccessPolicy:
     public: frozenset[str] = frozenset()  # full method names callable without a token
     admin: frozenset[str] = frozenset()  # need role admin AND an internal source network
-    optional: frozenset[str] = field(default_factory=frozenset)  # token used when present
 
 
 def _bearer(metadata: Iterable[tuple[str, Any]]) -> str | None:
@@ -75,10 +74,9 @@ class AccessMiddleware:
 
     async def __call__(self, request: Any, context: grpc.aio.ServicerContext, method: str,
                        call_next: Handler) -> Any:
-        public = method in self._policy.public
-        token = _bearer(context.invocation_metadata() or ())
-        if public or (method in self._policy.optional and token is None):
+        if method in self._policy.public:
             return await call_next(request, context)
+        token = _bearer(context.invocation_metadata() or ())
         if not token:
             raise errors.Unauthenticated("missing bearer token", "TOKEN_MISSING")
         try:
