@@ -29,7 +29,7 @@ from kafka_support import KAFKA, read_topic
 from kulturago.event.v1 import event_service_pb2 as event_pb
 from kulturago.event.v1 import events_pb2
 from services.runtime.messaging.envelope import wrap
-from services.runtime.time_windows import Window, window
+from services.runtime.time_windows import CITY_TZ, Window, window
 
 TOPIC = "event.published"
 INDEXER_GROUP = "search-indexer"
@@ -238,11 +238,13 @@ def test_when(http: httpx.Client, catalog: Catalog, when: str) -> None:
 
 
 def test_date_range(http: httpx.Client, catalog: Catalog) -> None:
-    day = catalog.events["turnip"].sessions[0].start_time.ToDatetime(tzinfo=UTC)
-    local = day.astimezone(window(NOW).start.tzinfo).date()
-    params = {"dateFrom": local.isoformat(), "dateTo": local.isoformat()}
+    # Dates are Moscow days (window() itself keeps `now` in UTC, so its tzinfo says nothing).
+    session = catalog.events["turnip"].sessions[0]
+    first_day = session.start_time.ToDatetime(tzinfo=UTC).astimezone(CITY_TZ).date()
+    last_day = session.end_time.ToDatetime(tzinfo=UTC).astimezone(CITY_TZ).date()  # past midnight when late
+    params = {"dateFrom": first_day.isoformat(), "dateTo": first_day.isoformat()}
     assert found(http, q=catalog.word, **params) == [catalog.slug("turnip")]
-    assert found(http, q=catalog.word, dateFrom=(local + timedelta(days=1)).isoformat()) == []
+    assert found(http, q=catalog.word, dateFrom=(last_day + timedelta(days=1)).isoformat()) == []
 
 
 def test_browse_with_filters_is_soonest_first(http: httpx.Client, catalog: Catalog) -> None:

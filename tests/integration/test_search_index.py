@@ -17,9 +17,9 @@ from psycopg_pool import AsyncConnectionPool
 
 from kgo.demo_city import generate_events
 from services.runtime.db import migrate, open_pool
-from services.runtime.time_windows import window
+from services.runtime.invalidation import InvalidatedCache as ResultCache
+from services.runtime.time_windows import CITY_TZ, window
 from services.search.adapters.pg_index import PostgresSearchIndex
-from services.search.adapters.result_cache import ResultCache
 from services.search.domain.model import Document, GeoPoint, SearchResults, Session, make_document
 from services.search.domain.query import SearchParams, parse
 
@@ -165,7 +165,7 @@ async def test_filters(index: PostgresSearchIndex, params: dict[str, Any], expec
 
 
 async def test_date_range_is_inclusive(index: PostgresSearchIndex) -> None:
-    day = (NOW + timedelta(days=5)).astimezone(window(NOW).start.tzinfo).date().isoformat()
+    day = (NOW + timedelta(days=5)).astimezone(CITY_TZ).date().isoformat()  # the Moscow day jazz starts
     assert "jazz" in await slugs(index, q=MARK, date_from=day, date_to=day)
 
 
@@ -225,7 +225,7 @@ async def test_text_search_plans_use_the_gin_index(index: PostgresSearchIndex, q
 
 async def test_the_vocabulary_cache_follows_index_changes(pool: AsyncConnectionPool) -> None:
     vocabulary = ResultCache(max_entries=100, ttl_seconds=60)
-    vocabulary._set_listening(True)  # as if following the index's NOTIFYs
+    vocabulary.set_listening(True)  # as if following the index's NOTIFYs
     index = PostgresSearchIndex(pool, vocabulary=vocabulary)
     first = f"vocab-{uuid.uuid4().hex[:8]}"
     assert await index.upsert(_doc(first, f"Ыкгплед {MARK}"))

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import grpc
 
 from kulturago.event.v1 import event_service_pb2 as pb
 from kulturago.event.v1 import event_service_pb2_grpc as pb_grpc
 from services.event.adapters.proto_mapping import from_proto, to_proto
-from services.event.domain.model import DEFAULT_PAGE_SIZE, Event, GeoFilter, ListQuery, Page
+from services.event.domain.listing import ListFilters
+from services.event.domain.model import DEFAULT_PAGE_SIZE, Event, GeoFilter, Page
 from services.event.service_layer.catalog import Catalog
-from services.runtime.time_windows import CITY_TZ, window
 
 LIST_SESSIONS = 3
 
@@ -38,15 +36,12 @@ class EventServicer(pb_grpc.EventServiceServicer):
         self._catalog = catalog
         self._default_radius = default_radius
 
-    def _query(self, r: pb.ListEventsRequest) -> ListQuery:
-        now = datetime.now(UTC)
-        win = window(now, when=r.when, date_from=r.date_from, date_to=r.date_to)
-        label = f"{r.when}@{now.astimezone(CITY_TZ).date()}" if r.when else f"{r.date_from}..{r.date_to}"
+    def _filters(self, r: pb.ListEventsRequest) -> ListFilters:
         geo = None
         if r.HasField("lat"):
             geo = GeoFilter(r.lat, r.lon, r.radius if r.HasField("radius") else self._default_radius)
-        return ListQuery(
-            window_start=win.start, window_end=win.end, window_label=label, categories=tuple(sorted(set(r.category))),
+        return ListFilters(
+            when=r.when, date_from=r.date_from, date_to=r.date_to, categories=tuple(r.category),
             is_free=r.is_free if r.HasField("is_free") else None,
             kids=r.kids if r.HasField("kids") else None, city=r.city or None, geo=geo,
             page_size=r.page_size or DEFAULT_PAGE_SIZE,
@@ -54,10 +49,8 @@ class EventServicer(pb_grpc.EventServiceServicer):
 
     # Both return serialized messages (see PreserializedServer in bootstrap).
     async def ListEvents(self, request: pb.ListEventsRequest, context: grpc.aio.ServicerContext) -> bytes:
-        # Windows like "today" are relative to the day: the key carries it.
-        day = datetime.now(CITY_TZ).date().isoformat()
-        key = hashlib.sha256(request.SerializeToString(deterministic=True) + day.encode()).hexdigest()
-        return await self._catalog.list_page(key, lambda: self._query(request), request.page_token, _render_page)
+        return await self._catalog.list_page(request.SerializeToString(deterministic=True),
+                                             lambda: self._filters(request), request.page_token, _render_page)
 
     async def GetEvent(self, request: pb.GetEventRequest, context: grpc.aio.ServicerContext) -> bytes:
         return await self._catalog.get(request.slug, _render_card)

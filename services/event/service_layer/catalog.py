@@ -2,25 +2,43 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from psycopg_pool import AsyncConnectionPool
 
 from services.event.adapters import event_publisher, repository
 from services.event.adapters.list_cache import CatalogCache
 from services.event.domain import page_tokens
-from services.event.domain.model import Event, ListQuery, Page, normalize
+from services.event.domain.listing import CityDay, ListFilters, city_day, list_query
+from services.event.domain.model import Event, Page, normalize
+from services.event.service_layer.ports import Clock, utc_now
 from services.runtime.errors import NotFound
 from services.runtime.logging import get_logger
 
 log = get_logger(__name__)
+
+_NEVER = CityDay(datetime.min.date(), datetime.max.replace(tzinfo=UTC), datetime.min.replace(tzinfo=UTC))
 
 
 @dataclass
 class Catalog:
     pool: AsyncConnectionPool
     cache: CatalogCache
+    clock: Clock = field(default=utc_now)
+    # The Moscow day cache keys carry, recomputed only when the clock leaves it.
+    _day: CityDay = field(default=_NEVER, init=False)
+    _day_key: bytes = field(default=b"", init=False)
+
+    def request_key(self, request: bytes, now: datetime) -> str:
+        """The cache key of a list request as sent: windows like "today" are relative to
+        the Moscow day, so the key carries it."""
+        if not self._day.contains(now):
+            self._day = city_day(now)
+            self._day_key = self._day.day.isoformat().encode()
+        return hashlib.sha256(request + self._day_key).hexdigest()
 
     async def _cached(self, key: str, load: Callable[[], Awaitable[bytes]]) -> bytes:
         value = self.cache.local_get(key)
@@ -34,15 +52,17 @@ class Catalog:
         self.cache.local_put(key, value)
         return value
 
-    async def list_page(self, request_key: str, make_query: Callable[[], ListQuery], page_token: str,
+    async def list_page(self, request: bytes, filters: Callable[[], ListFilters], page_token: str,
                         render: Callable[[Page, str], bytes]) -> bytes:
         """The rendered page (the entrypoint's serialized response, which is what we cache).
 
-        `request_key` identifies the request as sent (same bytes, same day: same page),
-        so a cache hit costs no query building at all.
+        `request` is the request as sent (same bytes, same day: same page), so a cache hit
+        costs no query building at all; `filters` are read from it only on a miss.
         """
+        now = self.clock()
+
         async def load() -> bytes:
-            query = make_query()
+            query = list_query(filters(), now)
             fingerprint = query.fingerprint()
             after = page_tokens.decode(page_token, fingerprint) if page_token else None
             async with self.pool.connection() as conn:
@@ -50,7 +70,7 @@ class Catalog:
             token = page_tokens.encode(page.next_cursor, fingerprint) if page.next_cursor else ""
             return render(page, token)
 
-        return await self._cached("list:" + request_key, load)
+        return await self._cached("list:" + self.request_key(request, now), load)
 
     async def get(self, slug: str, render: Callable[[Event], bytes]) -> bytes:
         async def load() -> bytes:
