@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> None:
     ctl.add_argument("service")
     ctl = sub.add_parser("start", help="start one supervised process")
     ctl.add_argument("service")
+    sub.add_parser("migrate", help="apply every service's database migrations (once per deploy)")
     sub.add_parser("gen", help="generate gen/python and envoy/descriptor.binpb from proto/")
     sub.add_parser("k8s", help="render k8s/base/envoy.json (the gateway config for the cluster)")
 
@@ -36,6 +37,15 @@ def main(argv: list[str] | None = None) -> None:
     tail.add_argument("--limit", type=int, default=0, help="stop after N events (0: no limit)")
     tail.add_argument("--timeout", type=float, default=0.0,
                       help="stop after S seconds without a new event (0: wait forever)")
+    dlq = events_sub.add_parser("dlq", help="dead letters (<topic>.dlq): list, show, re-drive")
+    dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True)
+    dlq_ls = dlq_sub.add_parser("ls", help="DLQ topics with counts; with a topic, its dead letters")
+    dlq_ls.add_argument("topic", nargs="?")
+    dlq_show = dlq_sub.add_parser("show", help="one dead letter, decoded")
+    dlq_show.add_argument("topic")
+    dlq_show.add_argument("at", help="<partition>:<offset>, as `ls` prints it")
+    dlq_replay = dlq_sub.add_parser("replay", help="publish dead letters not replayed yet back to their topic")
+    dlq_replay.add_argument("topic")
 
     admin = sub.add_parser("admin", help="user administration")
     admin_sub = admin.add_subparsers(dest="admin_command", required=True)
@@ -93,11 +103,25 @@ def _dispatch(args: argparse.Namespace) -> int | None:
             from kgo.platform import control
 
             return control(args.command, args.service)
+        case "events" if args.events_command == "dlq":
+            from kgo import dead_letters
+
+            match args.dlq_command:
+                case "ls":
+                    return dead_letters.ls(args.topic)
+                case "show":
+                    return dead_letters.show(args.topic, args.at)
+                case _:
+                    return dead_letters.replay(args.topic)
         case "events":
             from kgo.events_tail import tail
 
             return tail(args.topic, from_beginning=args.from_beginning, limit=args.limit,
                         timeout=args.timeout)
+        case "migrate":
+            from kgo.platform import migrate
+
+            migrate()
         case "admin":
             from kgo.admin import create_admin
 

@@ -14,6 +14,7 @@ DOWNLOADS = DEV / "downloads"
 STATE = DEV / "state"  # databases, Kafka log dirs, S3 volumes
 LOGS = DEV / "logs"
 RUN = DEV / "run"  # supervisord config, socket, pid
+FAULTS = RUN / "faults"  # fault injection: a file per failing point (services/runtime/faults.py)
 SECRETS = DEV / "secrets"  # JWT signing key, JWKS, dev TLS certificate, S3 credentials
 PROTODEPS = DEV / "protodeps"
 

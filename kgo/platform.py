@@ -33,6 +33,7 @@ def service_env(svc: topology.Service) -> dict[str, str]:
         "KGO_S3_ACCESS_KEY": access,
         "KGO_S3_SECRET_KEY": secret,
         "KGO_S3_BUCKET": topology.S3_BUCKET,
+        "KGO_FAULTS_DIR": str(paths.FAULTS),  # development only: see services/runtime/faults.py
         **svc.env,
     }
     if svc.database:
@@ -63,10 +64,11 @@ def _write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-def _code_stamp() -> str:
-    """Changes whenever service code, generated stubs or migrations change."""
-    digest = hashlib.sha256()
-    for root in (paths.ROOT / "services", paths.GEN_PYTHON):
+def _code_stamp(svc: topology.Service) -> str:
+    """Changes whenever the code a service runs changes: its package, the shared
+    runtime, the generated stubs (and migrations), or its environment."""
+    digest = hashlib.sha256(json.dumps(service_env(svc), sort_keys=True).encode())
+    for root in (paths.ROOT / "services" / svc.name, paths.ROOT / "services" / "runtime", paths.GEN_PYTHON):
         for file in sorted(root.rglob("*")):
             if file.suffix in (".py", ".sql") and "__pycache__" not in file.parts:
                 st = file.stat()
@@ -74,16 +76,30 @@ def _code_stamp() -> str:
     return digest.hexdigest()
 
 
+def _log_tail(name: str, lines: int = 15) -> str:
+    log = paths.LOGS / f"{name}.log"
+    if not log.exists():
+        return "  (no log yet)"
+    tail = log.read_text(errors="replace").splitlines()[-lines:]
+    return "\n".join(f"  | {line[:300]}" for line in tail)
+
+
 def _wait(what: str, probe: Callable[[], bool], timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
+    last_error = "the probe answered 'not ready'"
     while True:
         try:
             if probe():
                 return
-        except Exception:
-            pass
+            last_error = "the probe answered 'not ready'"
+        except Exception as exc:
+            last_error = f"{type(exc).__name__}: {exc}".strip()
         if time.monotonic() > deadline:
-            raise SystemExit(f"kgo: {what} is not healthy after {timeout:.0f}s; see `kgo logs {what}`")
+            raise SystemExit(
+                f"kgo: {what} is not healthy after {timeout:.0f}s\n"
+                f"  last probe: {last_error[:500]}\n"
+                f"  last lines of .dev/logs/{what}.log:\n{_log_tail(what)}\n"
+                f"  more: kgo logs {what}")
         time.sleep(0.3)
 
 
@@ -191,20 +207,24 @@ def up() -> None:
         _wait("seaweedfs", _s3_ready)
         _bootstrap_state()
 
-    stamp = _code_stamp()
-    stamp_file = paths.RUN / "code.stamp"
-    code_changed = not stamp_file.exists() or stamp_file.read_text() != stamp
+    migrate()
+    restarted = []
     with step("starting services"):
+        stamps = {svc.name: _code_stamp(svc) for svc in topology.SERVICES}
         for svc in topology.SERVICES:
-            if code_changed:
-                supervisor.stop(svc.name)
+            stamp_file = paths.RUN / f"code-{svc.name}.stamp"
+            if not stamp_file.exists() or stamp_file.read_text() != stamps[svc.name]:
+                supervisor.stop(svc.name)  # only services whose code changed restart
+                restarted.append(svc.name)
             supervisor.start(svc.name)
         for svc in topology.SERVICES:
             _wait(svc.name, _grpc_ready(svc), timeout=90)
-    stamp_file.write_text(stamp)
+            (paths.RUN / f"code-{svc.name}.stamp").write_text(stamps[svc.name])
+    if restarted:
+        say(f"restarted (code changed): {' '.join(restarted)}")
 
     with step("starting gateway"):
-        if envoy_changed or code_changed:
+        if envoy_changed or restarted:
             supervisor.stop("envoy")
         supervisor.start("envoy")
         _wait("envoy", _gateway_ready, timeout=60)
@@ -222,6 +242,19 @@ def up() -> None:
   s3           http://127.0.0.1:{topology.S3_PORT} (bucket {topology.S3_BUCKET})
   logs         kgo logs <name>   status: kgo status   stop: nox -s down
 """)
+
+
+def migrate() -> None:
+    """Apply every service's migrations once (a deploy step; services only check)."""
+    from services.runtime.db import migrate_sync, service_migrations
+
+    password = provision.postgres_password()
+    with step("migrating databases"):
+        for svc in topology.SERVICES:
+            if svc.database:
+                applied = migrate_sync(topology.database_url(svc.database, password), service_migrations(svc.name))
+                if applied:
+                    say(f"{svc.name}: applied {' '.join(applied)}")
 
 
 def _seed_once() -> None:

@@ -62,3 +62,10 @@ class ResourceExhausted(ServiceError):
 
 class Unavailable(ServiceError):
     """503: a dependency is down; the request changed nothing and can be retried."""
+
+
+class DependencyUnavailable(Exception):
+    """Infrastructure a background worker needs is unreachable (database, broker).
+
+    Not a property of the message or request being handled: a worker that meets it
+    stops and is restarted by its supervisor with backoff, without dead-lettering."""

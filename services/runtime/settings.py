@@ -20,10 +20,14 @@ class ServiceSettings(BaseSettings):
     metrics_port: int = 0  # 0: no /metrics endpoint
     log_level: str = "INFO"
     shutdown_grace_seconds: float = 5.0
+    worker_restart_max_seconds: float = 30.0  # cap of the backoff between restarts of a failed worker
+    # Development only: a file <faults_dir>/<point> makes that fault point fail (services.runtime.faults).
+    faults_dir: str = ""
 
     database_url: str = ""  # postgresql://user:pass@host:port/db
     redis_url: str = "redis://127.0.0.1:6379/0"
     kafka_bootstrap: str = "127.0.0.1:9092"
+    messaging_retention_days: float = 7.0  # published outbox rows and inbox dedupe keys are kept this long
 
     # Access tokens are verified by every service (no trust in the caller).
     jwks_file: str = ""

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from confluent_kafka import Producer
+from confluent_kafka.admin import AdminClient
 from kafka_support import KAFKA, read_topic
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 from runtime_support import eventually, running
 
+from services.runtime.faults import FaultPoints
 from services.runtime.messaging.consumer import InboxConsumer, PoisonMessage, ReceivedEvent
+from services.runtime.supervision import RESTARTS, Backoff, Supervisor, Worker
 
 
 @pytest.fixture
@@ -79,8 +83,90 @@ async def test_duplicates_are_skipped_and_bad_messages_dead_lettered(
     dead = read_topic(f"{topic}.dlq", until=lambda found: len(found) >= 3)
     assert [r.value.decode() for r in dead] == ["no id", "poison", "boom"]
     assert [r.headers["dlq_reason"] for r in dead] == [
-        "missing ce_id header", "cannot decode the payload", "RuntimeError('boom')"]
+        "missing ce_id header", "cannot decode the payload", "RuntimeError after 2 attempts: boom"]
+    assert [r.headers["dlq_cause"] for r in dead] == ["poison", "poison", "retries-exhausted"]
     assert {r.headers["dlq_consumer"] for r in dead} == {group}
     # The original message travels unchanged: key and headers kept.
     assert {r.key for r in dead} == {"aggregate-1"}
     assert [r.headers.get("ce_id") for r in dead] == [None, poison, boom]
+
+
+async def test_a_permanent_database_error_is_dead_lettered_at_once_and_the_partition_moves_on(
+        pool: AsyncConnectionPool, new_topic: Callable[[], str]) -> None:
+    """The search indexer's real failure: a tsvector over 1 MiB (SQLSTATE 54000, which
+    psycopg files under OperationalError) was retried for ever and blocked the partition."""
+    topic = new_topic()
+    group = f"test-inbox-{uuid.uuid4().hex[:8]}"
+    attempts: list[str] = []
+
+    async def indexing_handler(event: ReceivedEvent, conn: AsyncConnection[Any]) -> None:
+        attempts.append(event.ce_id)
+        if event.payload == b"huge":
+            await conn.execute("SELECT to_tsvector('simple', string_agg(md5(i::text), ' ')) "
+                               "FROM generate_series(1, 40000) i")
+        await handler(event, conn)
+
+    huge, *good = (str(uuid.uuid4()) for _ in range(4))
+    produce(topic, [(huge, "huge"), *((ce_id, f"good {n}") for n, ce_id in enumerate(good))])
+    consumer = InboxConsumer(pool=pool, bootstrap=KAFKA, group_id=group, topics=[topic], handler=indexing_handler,
+                             max_attempts=5)
+
+    async def all_good_handled() -> bool:
+        return len(await rows(pool, "SELECT 1 FROM handled")) == len(good)
+
+    async with running(consumer.run()):
+        await eventually(all_good_handled, seconds=30)
+
+    assert attempts.count(huge) == 1  # not retried: no retry can make it fit
+    dead = read_topic(f"{topic}.dlq")
+    assert [r.ce_id for r in dead] == [huge]
+    assert dead[0].headers["dlq_cause"] == "poison"
+    assert "ProgramLimitExceeded" in dead[0].headers["dlq_reason"]
+    assert (dead[0].headers["dlq_partition"], dead[0].headers["dlq_offset"]) == ("0", "0")
+
+
+async def test_a_dependency_outage_restarts_the_worker_and_loses_nothing(
+        pool: AsyncConnectionPool, new_topic: Callable[[], str], tmp_path: Path) -> None:
+    """A fault point makes the handler's dependency 'unreachable': the consumer stops
+    without dead-lettering, its supervisor reports unhealthy and restarts it with backoff;
+    once the dependency is back every message is handled once."""
+    topic = new_topic()
+    group = f"test-inbox-{uuid.uuid4().hex[:8]}"
+    fault = tmp_path / f"consumer.{group}"
+    fault.touch()
+    reports: list[bool] = []
+
+    async def report(healthy: bool) -> None:
+        reports.append(healthy)
+
+    consumer = InboxConsumer(pool=pool, bootstrap=KAFKA, group_id=group, topics=[topic], handler=handler,
+                             faults=FaultPoints(tmp_path))
+    supervisor = Supervisor([Worker("indexer", consumer.run)], report,
+                            backoff=Backoff(initial=0.1, maximum=0.5), settle_seconds=60)
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    produce(topic, [(ce_id, f"body {n}") for n, ce_id in enumerate(ids)])
+
+    async def restarted() -> bool:
+        return RESTARTS.labels("indexer")._value.get() >= restarts_before + 2
+
+    async def all_handled() -> bool:
+        return len(await rows(pool, "SELECT 1 FROM handled")) == len(ids)
+
+    restarts_before = RESTARTS.labels("indexer")._value.get()
+    supervisor.start()
+    try:
+        await eventually(restarted, seconds=30)
+        assert reports and reports[-1] is False
+        assert await rows(pool, "SELECT 1 FROM handled") == []
+        fault.unlink()
+        await eventually(all_handled, seconds=30)
+        await eventually(lambda: _true_if(reports[-1] is True), seconds=10)
+    finally:
+        await supervisor.stop()
+    assert [r[0] for r in await rows(pool, "SELECT ce_id FROM handled ORDER BY seq")] == ids
+    # Nothing was dead-lettered: no DLQ topic was ever written to.
+    assert f"{topic}.dlq" not in AdminClient({"bootstrap.servers": KAFKA}).list_topics(timeout=10).topics
+
+
+async def _true_if(value: bool) -> bool:
+    return value

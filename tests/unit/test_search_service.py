@@ -13,8 +13,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from kulturago.event.v1 import event_service_pb2 as event_pb
 from kulturago.event.v1 import events_pb2
 from kulturago.search.v1 import search_service_pb2 as pb
+from services.runtime.invalidation import InvalidatedCache as ResultCache
 from services.runtime.messaging.consumer import PoisonMessage, ReceivedEvent
-from services.search.adapters.result_cache import ResultCache
 from services.search.domain.model import Document, GeoPoint, Highlights, Hit, SearchQuery, SearchResults
 from services.search.domain.query import SearchParams, parse
 from services.search.entrypoints.grpc_api import params_from_proto, render
@@ -86,7 +86,7 @@ def test_cache_serves_until_the_index_changes_or_the_ttl_passes() -> None:
     clock = Clock()
     cache = ResultCache(max_entries=2, ttl_seconds=30, clock=clock)
     assert cache.lookup("a") == (None, None)  # not following index changes yet: no caching
-    cache._set_listening(True)
+    cache.set_listening(True)
     generation, value = cache.lookup("a")
     assert value is None
     cache.store("a", generation, b"A")
@@ -103,7 +103,7 @@ def test_cache_serves_until_the_index_changes_or_the_ttl_passes() -> None:
 
 def test_cache_keeps_the_most_recently_used() -> None:
     cache = ResultCache(max_entries=2, ttl_seconds=30, clock=Clock())
-    cache._set_listening(True)
+    cache.set_listening(True)
     for key in ("a", "b"):
         cache.store(key, cache.lookup(key)[0], key.encode())
     cache.lookup("a")
@@ -128,7 +128,7 @@ class FakeIndex:
 
 async def test_search_use_case_caches_the_rendered_answer() -> None:
     index, cache = FakeIndex(), ResultCache(max_entries=10, ttl_seconds=30)
-    cache._set_listening(True)
+    cache.set_listening(True)
     searcher = Searcher(index, cache, clock=lambda: NOW)
     first = await searcher.search(SearchParams(q="джаз", per_page=5), render)
     again = await searcher.search(SearchParams(q="Джаз!", per_page=5), render)

@@ -11,12 +11,10 @@ entries also expire after a few seconds. Popular pages then cost no round trip.
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import redis.asyncio as aioredis
 
 from services.runtime.cache import CACHE_ERRORS
+from services.runtime.invalidation import InvalidatedCache, follow, redis_messages
 from services.runtime.logging import get_logger
 
 log = get_logger(__name__)
@@ -38,41 +36,17 @@ class CatalogCache:
         self._redis = redis
         self._ttl = ttl_seconds
         self._read = redis.register_script(_READ)
-        self._local: dict[str, tuple[float, bytes]] = {}
-        self._subscribed = False
+        self._local = InvalidatedCache(max_entries=LOCAL_MAX_ENTRIES, ttl_seconds=LOCAL_TTL_SECONDS)
 
     def local_get(self, key: str) -> bytes | None:
-        hit = self._local.get(key) if self._subscribed else None
-        if hit is None or hit[0] < time.monotonic():
-            return None
-        return hit[1]
+        return self._local.get(key)
 
     def local_put(self, key: str, value: bytes) -> None:
-        if not self._subscribed:
-            return
-        if len(self._local) >= LOCAL_MAX_ENTRIES:
-            self._local.pop(next(iter(self._local)))  # the oldest
-        self._local[key] = (time.monotonic() + LOCAL_TTL_SECONDS, value)
+        self._local.put(key, value)
 
     async def follow_invalidations(self) -> None:
         """Worker: keep the in-process tier in step with publishes on every replica."""
-        while True:
-            try:
-                async with self._redis.pubsub() as pubsub:
-                    await pubsub.subscribe(INVALIDATION_CHANNEL)
-                    self._local.clear()
-                    self._subscribed = True
-                    async for message in pubsub.listen():
-                        if message.get("type") == "message":
-                            self._local.clear()
-            except asyncio.CancelledError:
-                raise
-            except CACHE_ERRORS as exc:
-                log.warning("redis unavailable: in-process catalog cache off", error=str(exc))
-            finally:
-                self._subscribed = False
-                self._local.clear()
-            await asyncio.sleep(1)
+        await follow(self._local, redis_messages(self._redis, INVALIDATION_CHANNEL))
 
     async def get(self, key: str) -> tuple[str | None, bytes | None]:
         """(generation, cached value); (None, None) when Redis is unavailable."""
@@ -91,7 +65,7 @@ class CatalogCache:
             log.warning("redis unavailable: catalog page not cached", error=str(exc))
 
     async def invalidate(self) -> None:
-        self._local.clear()
+        self._local.invalidate()
         try:
             await self._redis.incr(GENERATION_KEY)
             await self._redis.publish(INVALIDATION_CHANNEL, b"")

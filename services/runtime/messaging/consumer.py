@@ -1,12 +1,25 @@
 """Idempotent Kafka consumer: inbox dedupe by ce_id in the handler's own transaction,
-offset commit after handling, poison messages to `<topic>.dlq`."""
+offset commit after handling, dead letters to `<topic>.dlq`.
+
+What a failure means decides what happens to the message:
+- poison (PoisonMessage, or a permanent database error such as a value too large for
+  an index): it can never succeed, so it goes to the DLQ at once and the partition moves on;
+- a dependency down (our database unreachable, DependencyUnavailable): not the message's
+  fault, so nothing is committed and the consumer stops; its supervisor restarts it with
+  backoff (the service reports NOT_SERVING meanwhile) and the message is read again;
+- anything else may pass on a retry (a deadlock, a timeout): retried with backoff a
+  bounded number of times, then dead-lettered with the reason.
+Dead letters are inspected and re-driven with `kgo events dlq ls|show|replay`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -14,15 +27,27 @@ from confluent_kafka import Consumer, KafkaError, Producer
 from confluent_kafka import Message as KafkaMessage
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
+from prometheus_client import Counter
 from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from services.runtime.errors import DependencyUnavailable
+from services.runtime.faults import NO_FAULTS, FaultPoints
 from services.runtime.logging import get_logger, kafka_logging
 from services.runtime.messaging.envelope import header_dict
 from services.runtime.messaging.outbox import producer_config
+from services.runtime.messaging.retention import DEFAULT_RETENTION, sweep_inbox
+from services.runtime.supervision import Backoff, worker_healthy
 
 log = get_logger(__name__)
 _tracer = trace.get_tracer("kulturago.messaging")
+
+DEAD_LETTERS = Counter("kafka_dead_letters_total", "Messages moved to <topic>.dlq",
+                       ["consumer", "topic", "cause"])
+DLQ_SUFFIX = ".dlq"
+# Headers a dead letter carries besides the original ones (kgo events dlq reads them).
+DLQ_REASON, DLQ_CAUSE, DLQ_CONSUMER, DLQ_TIME = "dlq_reason", "dlq_cause", "dlq_consumer", "dlq_time"
+DLQ_PARTITION, DLQ_OFFSET = "dlq_partition", "dlq_offset"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,30 +69,60 @@ class PoisonMessage(Exception):
 # handler(event, conn): runs inside the transaction that also records the ce_id.
 EventHandler = Callable[[ReceivedEvent, AsyncConnection[Any]], Awaitable[None]]
 
-TRANSIENT = (psycopg.OperationalError, OSError)
+# SQLSTATE classes that no retry can fix: data exceptions (22), integrity (23),
+# syntax/access (42), program limits such as an index row too large (54).
+_PERMANENT_SQLSTATE_CLASSES = frozenset({"22", "23", "42", "54"})
+
+
+def is_permanent(exc: BaseException) -> bool:
+    if isinstance(exc, PoisonMessage):
+        return True
+    sqlstate: str | None = getattr(exc, "sqlstate", None)
+    return isinstance(exc, psycopg.Error) and sqlstate is not None and sqlstate[:2] in _PERMANENT_SQLSTATE_CLASSES
+
+
+def is_dependency_down(exc: BaseException) -> bool:
+    """Our own infrastructure is unreachable: the message is not to blame."""
+    if isinstance(exc, DependencyUnavailable | PoolTimeout | OSError):
+        return True
+    # psycopg.OperationalError covers lost connections (no SQLSTATE, class 08), shutdowns
+    # (57P) and exhausted resources (53); is_permanent() has already taken class 54.
+    return isinstance(exc, psycopg.OperationalError)
 
 
 class InboxConsumer:
     def __init__(self, *, pool: AsyncConnectionPool, bootstrap: str, group_id: str,
-                 topics: Sequence[str], handler: EventHandler, max_attempts: int = 3) -> None:
+                 topics: Sequence[str], handler: EventHandler, max_attempts: int = 5,
+                 retry_backoff: Backoff | None = None, faults: FaultPoints = NO_FAULTS,
+                 retention: timedelta = DEFAULT_RETENTION, sweep_every_seconds: float = 600.0) -> None:
         self._pool = pool
+        self._retention = retention
+        self._sweep_every = sweep_every_seconds
+        self._next_sweep = 0.0
+        self._bootstrap = bootstrap
         self._group = group_id
         self._topics = list(topics)
         self._handler = handler
         self._max_attempts = max_attempts
-        self._consumer = Consumer({
+        self._retry = retry_backoff or Backoff(initial=0.2, maximum=5.0)
+        self._faults = faults
+        self._fault_point = f"consumer.{group_id}"
+        self._dlq = Producer(producer_config(bootstrap, f"{group_id}-dlq"))
+
+    def _new_consumer(self) -> Consumer:
+        return Consumer({
             **kafka_logging(),
-            "bootstrap.servers": bootstrap,
-            "group.id": group_id,
+            "bootstrap.servers": self._bootstrap,
+            "group.id": self._group,
             "enable.auto.commit": False,
             "auto.offset.reset": "earliest",
             "topic.metadata.refresh.interval.ms": 5000,
             "allow.auto.create.topics": True,
         })
-        self._dlq = Producer(producer_config(bootstrap, f"{group_id}-dlq"))
 
     async def _handle_once(self, event: ReceivedEvent) -> bool:
         """True when handled now, False when the ce_id had been handled before."""
+        self._faults.check(self._fault_point)
         async with self._pool.connection() as conn, conn.transaction():
             inserted = await (await conn.execute(
                 "INSERT INTO inbox (consumer, ce_id, topic) VALUES (%s, %s, %s) "
@@ -79,11 +134,21 @@ class InboxConsumer:
             await self._handler(event, conn)
             return True
 
-    async def _dead_letter(self, msg: KafkaMessage, reason: str) -> None:
-        headers = [*(msg.headers() or []), ("dlq_reason", reason.encode()[:1000]),
-                   ("dlq_consumer", self._group.encode())]
-        self._dlq.produce(f"{msg.topic()}.dlq", key=msg.key(), value=msg.value(), headers=headers)
-        await asyncio.to_thread(self._dlq.flush, 30)
+    async def _dead_letter(self, msg: KafkaMessage, cause: str, reason: str) -> None:
+        topic = msg.topic() or ""
+        headers = [*(msg.headers() or []),
+                   (DLQ_REASON, reason.encode()[:1000]), (DLQ_CAUSE, cause.encode()),
+                   (DLQ_CONSUMER, self._group.encode()),
+                   (DLQ_TIME, datetime.now(UTC).isoformat(timespec="milliseconds").encode()),
+                   (DLQ_PARTITION, str(msg.partition()).encode()), (DLQ_OFFSET, str(msg.offset()).encode())]
+        self._dlq.produce(topic + DLQ_SUFFIX, key=msg.key(), value=msg.value(), headers=headers)
+        if await asyncio.to_thread(self._dlq.flush, 30) > 0:
+            # Not in the DLQ yet: do not commit past it; retried after a restart.
+            raise DependencyUnavailable(f"could not write to {topic}{DLQ_SUFFIX}")
+        DEAD_LETTERS.labels(self._group, topic, cause).inc()
+        log.error("dead letter", topic=topic, dlq=topic + DLQ_SUFFIX, cause=cause, reason=reason,
+                  ce_id=header_dict(msg.headers()).get("ce_id", ""), partition=msg.partition(),
+                  offset=msg.offset())
 
     async def _process(self, msg: KafkaMessage) -> None:
         event = ReceivedEvent(msg.topic() or "", msg.key() or b"", msg.value() or b"",
@@ -98,7 +163,7 @@ class InboxConsumer:
 
     async def _process_event(self, msg: KafkaMessage, event: ReceivedEvent) -> None:
         if not event.ce_id:
-            await self._dead_letter(msg, "missing ce_id header")
+            await self._dead_letter(msg, "poison", "missing ce_id header")
             return
         attempt = 0
         while True:
@@ -108,27 +173,35 @@ class InboxConsumer:
                 log.debug("event handled" if handled else "duplicate event skipped",
                           topic=event.topic, ce_id=event.ce_id)
                 return
-            except PoisonMessage as exc:
-                log.warning("poison message", topic=event.topic, ce_id=event.ce_id, error=str(exc))
-                await self._dead_letter(msg, str(exc))
-                return
-            except TRANSIENT:
-                # Our database is down: wait and retry forever, nothing committed.
-                log.warning("transient failure handling event; retrying", ce_id=event.ce_id)
-                await asyncio.sleep(min(5.0, 0.2 * 2**min(attempt, 5)))
             except Exception as exc:
-                if attempt >= self._max_attempts:
-                    log.exception("event failed repeatedly; dead-lettered", ce_id=event.ce_id)
-                    await self._dead_letter(msg, repr(exc))
+                if is_permanent(exc):
+                    reason = str(exc) if isinstance(exc, PoisonMessage) else f"{type(exc).__name__}: {exc}"
+                    await self._dead_letter(msg, "poison", reason)
                     return
-                await asyncio.sleep(0.2 * attempt)
+                if is_dependency_down(exc):
+                    raise  # the supervisor restarts us; nothing was committed
+                if attempt >= self._max_attempts:
+                    await self._dead_letter(msg, "retries-exhausted",
+                                            f"{type(exc).__name__} after {attempt} attempts: {exc}")
+                    return
+                delay = self._retry.delay(attempt)
+                log.warning("event failed; retrying", topic=event.topic, ce_id=event.ce_id, attempt=attempt,
+                            retry_in=delay, error=f"{type(exc).__name__}: {exc}")
+                await asyncio.sleep(delay)
 
     async def run(self) -> None:
-        self._consumer.subscribe(self._topics)
+        """Consume until cancelled; raises when a dependency is down (the supervisor restarts it)."""
+        consumer = self._new_consumer()  # a fresh one per run: a closed consumer cannot be reused
+        consumer.subscribe(self._topics)
         try:
             while True:
-                msg = await asyncio.to_thread(self._consumer.poll, 0.5)
+                msg = await asyncio.to_thread(consumer.poll, 0.5)
                 if msg is None:
+                    if consumer.assignment():
+                        worker_healthy()  # caught up
+                    if time.monotonic() >= self._next_sweep:  # idle: keep our inbox rows bounded
+                        await sweep_inbox(self._pool, self._group, self._retention)
+                        self._next_sweep = time.monotonic() + self._sweep_every
                     continue
                 error = msg.error()
                 if error is not None:
@@ -136,10 +209,11 @@ class InboxConsumer:
                         log.debug("kafka consumer error", error=str(error))
                     continue
                 await self._process(msg)
+                worker_healthy()
                 # Asynchronous commit: a commit lost in a crash only replays events that
                 # the inbox then skips, and a synchronous one would cost a broker round
                 # trip per event.
-                self._consumer.commit(message=msg, asynchronous=True)
+                consumer.commit(message=msg, asynchronous=True)
         finally:
             with contextlib.suppress(Exception):
-                await asyncio.to_thread(self._consumer.close)
+                await asyncio.to_thread(consumer.close)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 import zlib
+from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -21,6 +23,8 @@ from psycopg_pool import AsyncConnectionPool
 
 from services.runtime.logging import get_logger, kafka_logging
 from services.runtime.messaging.envelope import wrap
+from services.runtime.messaging.retention import DEFAULT_RETENTION, sweep_outbox
+from services.runtime.supervision import worker_healthy
 
 log = get_logger(__name__)
 
@@ -55,8 +59,12 @@ def producer_config(bootstrap: str, client_id: str) -> dict[str, Any]:
 
 class OutboxRelay:
     def __init__(self, pool: AsyncConnectionPool, database_url: str, bootstrap: str, client_id: str,
-                 *, batch: int = 500) -> None:
+                 *, batch: int = 500, retention: timedelta = DEFAULT_RETENTION,
+                 sweep_every_seconds: float = 600.0) -> None:
         self._pool = pool
+        self._retention = retention
+        self._sweep_every = sweep_every_seconds
+        self._next_sweep = 0.0
         self._database_url = database_url
         self._producer = Producer(producer_config(bootstrap, client_id))
         self._client_id = client_id
@@ -104,27 +112,28 @@ class OutboxRelay:
         self._in_flight.difference_update(failed)  # picked up again next round
 
     async def run(self) -> None:
-        """Publish forever; one relay per database holds an advisory lock (leader)."""
+        """Publish until cancelled; one relay per database holds an advisory lock (leader).
+
+        Errors propagate: the worker supervisor logs them and restarts the relay."""
         lock_key = zlib.crc32(b"outbox-relay")
         while True:
-            try:
-                async with await psycopg.AsyncConnection.connect(self._database_url, autocommit=True) as listen:
-                    got = await (await listen.execute("SELECT pg_try_advisory_lock(%s)", (lock_key,))).fetchone()
-                    if not got or not got[0]:
-                        await asyncio.sleep(5)
-                        continue
-                    await listen.execute(f"LISTEN {NOTIFY_CHANNEL}")
-                    await self._loop(listen)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox relay error; retrying")
-                await asyncio.sleep(1)
+            async with await psycopg.AsyncConnection.connect(self._database_url, autocommit=True) as listen:
+                got = await (await listen.execute("SELECT pg_try_advisory_lock(%s)", (lock_key,))).fetchone()
+                worker_healthy()  # reachable database; a follower is healthy too
+                if not got or not got[0]:
+                    await asyncio.sleep(5)
+                    continue
+                await listen.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                await self._loop(listen)
 
     async def _loop(self, listen: AsyncConnection[Any]) -> None:
         while True:
             sent = await self._publish_batch()
             await self._settle()
+            if time.monotonic() >= self._next_sweep:
+                # The leader keeps the table bounded (published rows past the retention).
+                await sweep_outbox(self._pool, self._retention)
+                self._next_sweep = time.monotonic() + self._sweep_every
             if sent == 0 and not self._in_flight:
                 # Idle: wake on the next committed event (or poll every second).
                 async for _ in listen.notifies(timeout=1.0, stop_after=1):

@@ -4,7 +4,6 @@ reflection, interceptors, background workers, graceful SIGTERM."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from services.runtime.rpc.observability import ObservabilityMiddleware, serve_me
 from services.runtime.rpc.pipeline import Middleware, PipelineInterceptor
 from services.runtime.rpc.validation import ValidationMiddleware
 from services.runtime.settings import ServiceSettings
+from services.runtime.supervision import Backoff, Supervisor, Worker, WorkerFn
 from services.runtime.telemetry import configure_telemetry
 from services.runtime.tokens import TokenVerifier
 
@@ -38,7 +38,9 @@ class ServiceApp:
     register: Register
     policy: AccessPolicy = field(default_factory=AccessPolicy)
     startup: Sequence[Callable[[], Awaitable[None]]] = ()
-    workers: Sequence[Callable[[], Awaitable[None]]] = ()  # long-running: relays, consumers
+    # Long-running: relays, consumers, listeners; supervised (restarted, reflected in health).
+    # A bare coroutine function is a required worker named after itself.
+    workers: Sequence[Worker | WorkerFn] = ()
     shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
 
 
@@ -69,10 +71,6 @@ def create_server(app: ServiceApp, middlewares: Sequence[Middleware] | None = No
     return server, health_servicer
 
 
-async def _forever(worker: Callable[[], Awaitable[None]]) -> None:
-    await worker()
-
-
 async def _set_health(servicer: health.aio.HealthServicer, names: Sequence[str], status: int) -> None:
     for name in ["", *names]:
         await servicer.set(name, status)
@@ -98,8 +96,15 @@ async def serve(app: ServiceApp, middlewares: Sequence[Middleware] | None = None
         await hook()
     server, health_servicer = create_server(app, middlewares)
     await server.start()
-    workers = [asyncio.create_task(_forever(w), name=getattr(w, "__qualname__", "worker")) for w in app.workers]
-    await _set_health(health_servicer, app.service_names, health_pb2.HealthCheckResponse.SERVING)
+
+    async def report(healthy: bool) -> None:
+        status = health_pb2.HealthCheckResponse.SERVING if healthy else health_pb2.HealthCheckResponse.NOT_SERVING
+        await _set_health(health_servicer, app.service_names, status)
+        log.info("health", serving=healthy)
+
+    supervisor = Supervisor([Worker.of(w) for w in app.workers], report,
+                            backoff=Backoff(maximum=s.worker_restart_max_seconds))
+    supervisor.start()
     log.info("serving", port=s.grpc_port, services=list(app.service_names))
 
     stop = asyncio.Event()
@@ -109,14 +114,11 @@ async def serve(app: ServiceApp, middlewares: Sequence[Middleware] | None = None
     await stop.wait()
 
     log.info("shutting down", grace=s.shutdown_grace_seconds)
-    # Report NOT_SERVING first so Envoy drains us, then let in-flight RPCs finish.
+    # Workers first (their health reports stop with them), then NOT_SERVING so Envoy
+    # drains us, then let in-flight RPCs finish. Unpublished outbox rows wait for the next relay.
+    await supervisor.stop()
     await _set_health(health_servicer, app.service_names, health_pb2.HealthCheckResponse.NOT_SERVING)
     await server.stop(s.shutdown_grace_seconds)
-    for task in workers:
-        task.cancel()
-    for task in workers:
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
     for hook in app.shutdown:
         await hook()
     log.info("stopped")
