@@ -144,8 +144,9 @@ def replay(topic: str) -> int:
     try:
         partitions = _partitions(consumer, name)
         for msg in _messages(consumer, name, _replayed(consumer, name, partitions)):
-            raw: list[tuple[str, bytes]] = msg.headers() or []
-            headers = [(k, v) for k, v in raw if not k.startswith("dlq_")]
+            raw = msg.headers() or []
+            pairs = raw.items() if isinstance(raw, dict) else raw
+            headers = [(k, v) for k, v in pairs if not k.startswith("dlq_")]
             producer.produce(original, key=msg.key(), value=msg.value(), headers=headers)
             if producer.flush(30) > 0:
                 raise SystemExit(f"kgo: could not publish to {original}; nothing more replayed")

@@ -3,6 +3,11 @@
 Public REST paths are transcoded to gRPC from envoy/descriptor.binpb; jwt_authn
 verifies access tokens at the edge; /api/v1/auth/* is rate-limited; Envoy's own
 replies are rendered as JSON like the services' errors are.
+
+Who may call what is not written here: the JWT and RBAC rules are derived from the
+`(kulturago.options.v1.access)` option on each RPC (services/runtime/rpc/policy.py),
+the same declaration the services enforce. Both filters run after the transcoder, so
+they match the one gRPC path of a method however its REST path was spelled.
 """
 
 from __future__ import annotations
@@ -15,21 +20,11 @@ from typing import Any
 from kgo import paths, topology
 from kgo.topology import Service
 from services.runtime.rpc.access import CLIENT_IP_HEADER
+from services.runtime.rpc.policy import Access, method_access, service_descriptor
 
 TYPE = "@type"
 _HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
 
-# REST paths that need an access token at the edge (the services check again).
-PROTECTED: tuple[tuple[str, str | None], ...] = (
-    ("/api/v1/me", None),
-    ("/api/v1/profile", None),
-    ("/api/v1/avatar/presign", None),
-    ("/api/v1/auth/logout", None),
-    ("/api/v1/events", "POST"),
-)
-# gRPC methods (paths after transcoding) that need the admin role AND an internal
-# source network; the services check both again.
-ADMIN_METHODS = ("/kulturago.event.v1.EventService/PublishEvent",)
 # Full gRPC service names whose routes share the sign-in/sign-up rate limit.
 RATE_LIMITED = ("kulturago.auth.v1.AuthService",)
 # HTTP status -> google.rpc.Code, so Envoy's own errors look like the services' ones.
@@ -56,21 +51,40 @@ def _cidr(cidr: str) -> dict[str, Any]:
     return {"address_prefix": address, "prefix_len": int(prefix or (128 if ":" in address else 32))}
 
 
-def _jwt_filter(jwks_file: str) -> dict[str, Any]:
+def access_table(services: Sequence[Service]) -> dict[str, Access]:
+    """gRPC path -> access level of every method the gateway routes to (raises when an
+    RPC declares none: the gateway is never rendered with a gap)."""
+    return method_access(service_descriptor(name) for svc in services for name in svc.grpc_services)
+
+
+def jwt_rules(table: dict[str, Access]) -> list[dict[str, Any]]:
+    """jwt_authn rules on gRPC paths (the filter runs after the transcoder). First match
+    wins: PUBLIC methods need no token; INTERNAL ones are left to the RBAC deny (the same
+    403 with or without a token); everything else, declared USER/ADMIN or not a method
+    at all, needs a valid token."""
+    token = {"provider_name": _PROVIDER}
+    rules: list[dict[str, Any]] = []
+    for path, access in sorted(table.items()):
+        if access in (Access.PUBLIC, Access.INTERNAL):
+            rules.append({"match": {"path": path}})
+        else:
+            rules.append({"match": {"path": path}, "requires": token})
+    rules.append({"match": {"prefix": "/"}, "requires": token})
+    return rules
+
+
+_PROVIDER = "kulturago"
+
+
+def _jwt_filter(jwks_file: str, table: dict[str, Access]) -> dict[str, Any]:
     from services.runtime.settings import ServiceSettings
 
     s = ServiceSettings()
-    rules: list[dict[str, Any]] = []
-    for path, method in PROTECTED:
-        match: dict[str, Any] = {"path": path}
-        if method:
-            match["headers"] = [{"name": ":method", "string_match": {"exact": method}}]
-        rules.append({"match": match, "requires": {"provider_name": "kulturago"}})
     return {
         "name": "envoy.filters.http.jwt_authn",
         "typed_config": {
             TYPE: "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
-            "providers": {"kulturago": {
+            "providers": {_PROVIDER: {
                 "issuer": s.jwt_issuer,
                 # No `audiences` here: Envoy answers a wrong audience with 403, the contract
                 # says 401; the services check aud (and everything else) again anyway.
@@ -82,7 +96,7 @@ def _jwt_filter(jwks_file: str) -> dict[str, Any]:
                 # Verified tokens are cached until they expire: a client repeats its token.
                 "jwt_cache_config": {"jwt_cache_size": 10000},
             }},
-            "rules": rules,
+            "rules": jwt_rules(table),
         },
     }
 
@@ -126,37 +140,45 @@ def _route_ratelimit(opts: GatewayOptions) -> dict[str, Any]:
     }}
 
 
-def _admin_rbac(opts: GatewayOptions) -> dict[str, Any]:
-    internal = {"or_ids": {"ids": [{"direct_remote_ip": _cidr(c)} for c in opts.internal_cidrs]}}
-    is_admin = {"metadata": {
-        "filter": "envoy.filters.http.jwt_authn",
-        "path": [{"key": "jwt_payload"}, {"key": "roles"}],
-        "value": {"list_match": {"one_of": {"string_match": {"exact": "admin"}}}},
-    }}
-    return {"envoy.filters.http.rbac": {
-        TYPE: "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBACPerRoute",
-        "rbac": {"rules": {"action": "ALLOW", "policies": {"admin-from-internal-network": {
-            "permissions": [{"any": True}],
-            "principals": [{"and_ids": {"ids": [internal, is_admin]}}],
-        }}}},
-    }}
+def _paths(table: dict[str, Access], access: Access) -> list[dict[str, Any]]:
+    # url_path ignores the query string; the gRPC path is what the upstream dispatches on.
+    return [{"url_path": {"path": {"exact": path}}} for path, level in sorted(table.items()) if level is access]
 
 
-def _rbac_filter() -> dict[str, Any]:
-    # No global rules: enforced only on routes with an RBACPerRoute (admin methods).
+def rbac_policies(opts: GatewayOptions, table: dict[str, Access], *, grant_admin: bool) -> dict[str, Any]:
+    """DENY policies on gRPC paths: INTERNAL methods for everyone, ADMIN methods for
+    everyone but an admin from an internal network (or for everyone on a listener that
+    does not grant ADMIN)."""
+    policies: dict[str, Any] = {}
+    if internal := _paths(table, Access.INTERNAL):
+        policies["internal-methods-never-through-the-gateway"] = {
+            "permissions": internal, "principals": [{"any": True}]}
+    if admin := _paths(table, Access.ADMIN):
+        if grant_admin:
+            from_internal = {"or_ids": {"ids": [{"direct_remote_ip": _cidr(c)} for c in opts.internal_cidrs]}}
+            is_admin = {"sourced_metadata": {"metadata_matcher": {
+                "filter": "envoy.filters.http.jwt_authn",
+                "path": [{"key": "jwt_payload"}, {"key": "roles"}],
+                "value": {"list_match": {"one_of": {"string_match": {"exact": "admin"}}}},
+            }}}
+            policies["admin-methods-need-an-admin-from-an-internal-network"] = {
+                "permissions": admin, "principals": [{"not_id": {"and_ids": {"ids": [from_internal, is_admin]}}}]}
+        else:
+            policies["admin-methods-only-on-the-internal-listener"] = {
+                "permissions": admin, "principals": [{"any": True}]}
+    return policies
+
+
+def _rbac_filter(opts: GatewayOptions, table: dict[str, Access], *, grant_admin: bool) -> dict[str, Any]:
+    # Listener-wide rules (no per-route overrides that could shadow them); after jwt_authn,
+    # whose verified payload holds the roles.
     return {"name": "envoy.filters.http.rbac", "typed_config": {
-        TYPE: "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC"}}
+        TYPE: "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC",
+        "rules": {"action": "DENY", "policies": rbac_policies(opts, table, grant_admin=grant_admin)}}}
 
 
 def _routes(opts: GatewayOptions) -> list[dict[str, Any]]:
     routes: list[dict[str, Any]] = []
-    by_service = {g: svc for svc in opts.services for g in svc.grpc_services}
-    for method in ADMIN_METHODS:
-        grpc_service = method.split("/")[1]
-        if grpc_service in by_service:
-            routes.append({"match": {"path": method},
-                           "route": {"cluster": by_service[grpc_service].name, "timeout": "15s"},
-                           "typed_per_filter_config": _admin_rbac(opts)})
     for svc in opts.services:
         for grpc_service in svc.grpc_services:
             route: dict[str, Any] = {
@@ -182,12 +204,14 @@ def _local_reply_config() -> dict[str, Any]:
         "json_format": {"code": 2, "message": "%LOCAL_REPLY_BODY%"}, "content_type": "application/json"}}
 
 
-def _hcm(opts: GatewayOptions, jwks_file: str) -> dict[str, Any]:
+def _hcm(opts: GatewayOptions, jwks_file: str, *, grant_admin: bool, stat_prefix: str = "gateway"
+         ) -> dict[str, Any]:
+    table = access_table(opts.services)
     return {
         "name": "envoy.filters.network.http_connection_manager",
         "typed_config": {
             TYPE: _HCM,
-            "stat_prefix": "gateway",
+            "stat_prefix": stat_prefix,
             "codec_type": "AUTO",
             "use_remote_address": True,
             "normalize_path": True,
@@ -211,10 +235,12 @@ def _hcm(opts: GatewayOptions, jwks_file: str) -> dict[str, Any]:
             }]},
             "local_reply_config": _local_reply_config(),
             "http_filters": [
-                _jwt_filter(jwks_file),
+                # Transcoder first: jwt_authn and RBAC then see /package.Service/Method
+                # for REST and raw gRPC requests alike (`GET /api/v1/me/` included).
                 _transcoder(opts.services),
+                _jwt_filter(jwks_file, table),
                 _local_ratelimit_filter(),
-                _rbac_filter(),
+                _rbac_filter(opts, table, grant_admin=grant_admin),
                 {"name": "envoy.filters.http.router", "typed_config": {
                     TYPE: "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}},
             ],
@@ -241,7 +267,7 @@ def _cluster(svc: Service, upstream_host: str | None) -> dict[str, Any]:
 
 
 def render(opts: GatewayOptions, *, jwks_file: str, tls: tuple[str, str] | None) -> dict[str, Any]:
-    hcm = _hcm(opts, jwks_file)
+    hcm = _hcm(opts, jwks_file, grant_admin=True)
     listeners: list[dict[str, Any]] = [{
         "name": "public_http",
         "address": {"socket_address": {"address": opts.listen, "port_value": opts.http_port}},

@@ -20,15 +20,16 @@ from services.runtime.cache import open_redis
 from services.runtime.db import migrate, open_pool
 from services.runtime.messaging.outbox import OutboxRelay
 from services.runtime.object_storage import ObjectStorage
-from services.runtime.rpc import AccessPolicy, ServiceApp
+from services.runtime.rpc import ServiceApp
+from services.runtime.rpc.policy import policy_for
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _AUTH = auth_service_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name
 _PROFILE = auth_service_pb2.DESCRIPTOR.services_by_name["ProfileService"].full_name
 
-POLICY = AccessPolicy(public=frozenset(
-    f"/{_AUTH}/{m}" for m in ("SignUp", "SignIn", "Refresh", "GetJwks")
-))
+# Who may call what is declared on each RPC in the .proto (kulturago.options.v1.access).
+POLICY = policy_for(auth_service_pb2.DESCRIPTOR.services_by_name["AuthService"],
+                    auth_service_pb2.DESCRIPTOR.services_by_name["ProfileService"])
 
 
 async def build_app(settings: AuthSettings | None = None) -> ServiceApp:

@@ -18,6 +18,11 @@ class Echo(pb_grpc.EchoServiceServicer):
     async def Echo(self, request: pb.EchoRequest, context: grpc.aio.ServicerContext) -> pb.EchoResponse:
         return pb.EchoResponse(message=request.message)
 
+    async def EchoInternal(self, request: pb.EchoInternalRequest,
+                           context: grpc.aio.ServicerContext) -> pb.EchoInternalResponse:
+        # Answers anyone who reaches it: the gateway's deny of its path is what is tested.
+        return pb.EchoInternalResponse(message=request.message)
+
 
 async def main() -> None:
     server = grpc.aio.server()

@@ -14,16 +14,15 @@ from services.event.service_layer.catalog import Catalog
 from services.runtime.cache import open_redis
 from services.runtime.db import migrate, open_pool
 from services.runtime.messaging.outbox import OutboxRelay
-from services.runtime.rpc import AccessPolicy, ServiceApp
+from services.runtime.rpc import ServiceApp
+from services.runtime.rpc.policy import policy_for
 from services.runtime.rpc.preserialized import PreserializedServer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _SERVICE = event_service_pb2.DESCRIPTOR.services_by_name["EventService"].full_name
 
-POLICY = AccessPolicy(
-    public=frozenset({f"/{_SERVICE}/ListEvents", f"/{_SERVICE}/GetEvent"}),
-    admin=frozenset({f"/{_SERVICE}/PublishEvent"}),
-)
+# Who may call what is declared on each RPC in the .proto (kulturago.options.v1.access).
+POLICY = policy_for(event_service_pb2.DESCRIPTOR.services_by_name["EventService"])
 
 
 async def build_app(settings: EventSettings | None = None) -> ServiceApp:

@@ -15,10 +15,12 @@ from services.geo.service_layer.eta import Travel
 from services.geo.service_layer.nearby import Nearby, NearbyCache, NoCache
 from services.runtime.cache import open_redis
 from services.runtime.db import migrate, open_pool
-from services.runtime.rpc import AccessPolicy, ServiceApp
+from services.runtime.rpc import ServiceApp
+from services.runtime.rpc.policy import policy_for
 
 _GEO = geo_service_pb2.DESCRIPTOR.services_by_name["GeoService"].full_name
-POLICY = AccessPolicy(public=frozenset(f"/{_GEO}/{m}" for m in ("ListNearby", "GetEta")))
+# Who may call what is declared on each RPC in the .proto (kulturago.options.v1.access).
+POLICY = policy_for(geo_service_pb2.DESCRIPTOR.services_by_name["GeoService"])
 
 
 async def build_app(settings: GeoSettings | None = None) -> ServiceApp:

@@ -9,7 +9,8 @@ import grpc
 from kulturago.search.v1 import search_service_pb2, search_service_pb2_grpc
 from services.runtime.db import migrate, open_pool
 from services.runtime.messaging.consumer import InboxConsumer
-from services.runtime.rpc import AccessPolicy, ServiceApp
+from services.runtime.rpc import ServiceApp
+from services.runtime.rpc.policy import policy_for
 from services.runtime.rpc.preserialized import PreserializedServer
 from services.search.adapters.pg_index import CHANGES_CHANNEL, PostgresSearchIndex
 from services.search.adapters.result_cache import ResultCache
@@ -23,7 +24,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 VOCABULARY_TTL_SECONDS = 600.0
 _SERVICE = search_service_pb2.DESCRIPTOR.services_by_name["SearchService"].full_name
 
-POLICY = AccessPolicy(public=frozenset({f"/{_SERVICE}/Search"}))
+# Who may call what is declared on each RPC in the .proto (kulturago.options.v1.access).
+POLICY = policy_for(search_service_pb2.DESCRIPTOR.services_by_name["SearchService"])
 
 
 async def build_app(settings: SearchSettings | None = None) -> ServiceApp:

@@ -4,7 +4,7 @@ caller in a contextvar; admin RPCs also need an internal source network."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -12,10 +12,10 @@ from typing import Any
 import grpc
 
 from services.runtime import errors
-from services.runtime.rpc.pipeline import Handler
+from services.runtime.rpc.pipeline import Handler, StreamHandler
 from services.runtime.tokens import InvalidToken, Principal, TokenVerifier
 
-__all__ = ["AccessMiddleware", "AccessPolicy", "Principal", "current_principal"]
+__all__ = ["AccessMiddleware", "AccessPolicy", "Principal", "current_principal", "internal_caller"]
 
 _principal: ContextVar[Principal | None] = ContextVar("principal", default=None)
 
@@ -30,8 +30,13 @@ def current_principal() -> Principal:
 
 @dataclass(frozen=True)
 class AccessPolicy:
-    public: frozenset[str] = frozenset()  # full method names callable without a token
+    """gRPC paths (/pkg.Service/Method) by access level; anything not listed needs a
+    user's token. Built from the contracts' access option by rpc/policy.py:policy_for,
+    never written by hand."""
+
+    public: frozenset[str] = frozenset()  # callable without a token
     admin: frozenset[str] = frozenset()  # need role admin AND an internal source network
+    internal: frozenset[str] = frozenset()  # service-to-service: internal peers, never via the gateway
 
 
 def _bearer(metadata: Iterable[tuple[str, Any]]) -> str | None:
@@ -59,6 +64,16 @@ def client_address(context: grpc.aio.ServicerContext) -> str:
     return rest.rsplit(":", 1)[0]
 
 
+def internal_caller(context: grpc.aio.ServicerContext, is_internal: Callable[[str], bool]) -> bool:
+    """An INTERNAL method's caller: another service on an internal network. A call the
+    gateway forwarded carries CLIENT_IP_HEADER, so it is refused even from loopback
+    (the gateway denies these paths itself; this is the service's own second check)."""
+    metadata = context.invocation_metadata() or ()
+    if any(key == CLIENT_IP_HEADER for key, _ in metadata):
+        return False
+    return is_internal(client_address(context))
+
+
 class AccessMiddleware:
     def __init__(self, verifier: TokenVerifier, policy: AccessPolicy, internal_cidrs: Iterable[str]) -> None:
         self._verifier = verifier
@@ -72,10 +87,17 @@ class AccessMiddleware:
             return False
         return any(ip in net for net in self._internal)
 
-    async def __call__(self, request: Any, context: grpc.aio.ServicerContext, method: str,
-                       call_next: Handler) -> Any:
+    def authorize(self, context: grpc.aio.ServicerContext, method: str) -> Principal | None:
+        """The caller allowed to run `method` (None for public and internal methods), or
+        Unauthenticated/PermissionDenied."""
         if method in self._policy.public:
-            return await call_next(request, context)
+            return None
+        if method in self._policy.internal:
+            # Service-to-service callers carry no user token (no service identity yet).
+            if not internal_caller(context, self.is_internal):
+                raise errors.PermissionDenied("internal method: service-to-service callers only",
+                                              "INTERNAL_ONLY")
+            return None
         token = _bearer(context.invocation_metadata() or ())
         if not token:
             raise errors.Unauthenticated("missing bearer token", "TOKEN_MISSING")
@@ -89,8 +111,25 @@ class AccessMiddleware:
             if not self.is_internal(client_address(context)):
                 raise errors.PermissionDenied("admin API is reachable from internal networks only",
                                               "EXTERNAL_NETWORK")
+        return principal
+
+    async def __call__(self, request: Any, context: grpc.aio.ServicerContext, method: str,
+                       call_next: Handler) -> Any:
+        principal = self.authorize(context, method)
+        if principal is None:
+            return await call_next(request, context)
         reset = _principal.set(principal)
         try:
             return await call_next(request, context)
         finally:
             _principal.reset(reset)
+
+    async def stream(self, request: Any, context: grpc.aio.ServicerContext, method: str,
+                     call_next: StreamHandler) -> AsyncIterator[Any]:
+        # Checked once, before the first response; the token is not re-read mid-stream.
+        principal = self.authorize(context, method)
+        # Not reset afterwards: each RPC runs in its own task, whose context ends with it
+        # (a reset from a generator's finaliser could run in another context).
+        _principal.set(principal)
+        async for response in call_next(request, context):
+            yield response

@@ -3,6 +3,7 @@ BadRequest field violations). Envoy's convert_grpc_status renders it as JSON."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
@@ -12,7 +13,7 @@ from grpc_status import rpc_status
 
 from services.runtime import errors
 from services.runtime.logging import get_logger
-from services.runtime.rpc.pipeline import Handler
+from services.runtime.rpc.pipeline import Handler, StreamHandler
 
 log = get_logger(__name__)
 
@@ -52,16 +53,29 @@ class ErrorMiddleware:
     def __init__(self, domain: str) -> None:
         self._domain = domain  # ErrorInfo.domain, e.g. "auth.kulturago.ru"
 
+    async def _abort(self, context: grpc.aio.ServicerContext, method: str, error: Exception) -> None:
+        if isinstance(error, errors.ServiceError):
+            status = to_status(error, self._domain)
+            await context.abort(status.code, status.details, status.trailing_metadata)
+        log.error("unhandled error", method=method, exc_info=error)
+        status = to_status(errors.ServiceError("internal error", "INTERNAL"), self._domain)
+        await context.abort(grpc.StatusCode.INTERNAL, status.details, status.trailing_metadata)
+
     async def __call__(self, request: Any, context: grpc.aio.ServicerContext, method: str,
                        call_next: Handler) -> Any:
         try:
             return await call_next(request, context)
-        except errors.ServiceError as error:
-            status = to_status(error, self._domain)
-            await context.abort(status.code, status.details, status.trailing_metadata)
         except grpc.aio.AbortError:
             raise
-        except Exception:
-            log.exception("unhandled error", method=method)
-            status = to_status(errors.ServiceError("internal error", "INTERNAL"), self._domain)
-            await context.abort(grpc.StatusCode.INTERNAL, status.details, status.trailing_metadata)
+        except Exception as error:
+            await self._abort(context, method, error)
+
+    async def stream(self, request: Any, context: grpc.aio.ServicerContext, method: str,
+                     call_next: StreamHandler) -> AsyncIterator[Any]:
+        try:
+            async for response in call_next(request, context):
+                yield response
+        except grpc.aio.AbortError:
+            raise
+        except Exception as error:
+            await self._abort(context, method, error)

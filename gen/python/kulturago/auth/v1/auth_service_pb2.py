@@ -27,9 +27,10 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from kulturago.options.v1 import access_pb2 as kulturago_dot_options_dot_v1_dot_access__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$kulturago/auth/v1/auth_service.proto\x12\x11kulturago.auth.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x01\n\x04User\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12\x14\n\x05login\x18\x03 \x01(\tR\x05login\x12\x1b\n\tfull_name\x18\x04 \x01(\tR\x08\x66ullName\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\"\x8c\x03\n\x07Profile\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12\x14\n\x05login\x18\x03 \x01(\tR\x05login\x12\x1b\n\tfull_name\x18\x04 \x01(\tR\x08\x66ullName\x12\x14\n\x05phone\x18\x05 \x01(\tR\x05phone\x12\x12\n\x04\x63ity\x18\x06 \x01(\tR\x04\x63ity\x12\x1d\n\nbirth_date\x18\x07 \x01(\tR\tbirthDate\x12\x10\n\x03\x62io\x18\x08 \x01(\tR\x03\x62io\x12\x1c\n\tinterests\x18\t \x03(\tR\tinterests\x12\x16\n\x06\x61vatar\x18\n \x01(\tR\x06\x61vatar\x12\x1d\n\navatar_url\x18\x0b \x01(\tR\tavatarUrl\x12;\n\x0b\x63reate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\"\xb5\x01\n\rSignUpRequest\x12 \n\x05\x65mail\x18\x01 \x01(\tB\n\xbaH\x07r\x05\x18\xfe\x01`\x01R\x05\x65mail\x12\x33\n\x05login\x18\x02 \x01(\tB\x1d\xbaH\x1ar\x18\x32\x16^[A-Za-z0-9_.-]{3,32}$R\x05login\x12&\n\x08password\x18\x03 \x01(\tB\n\xbaH\x07r\x05\x10\x08\x18\x80\x01R\x08password\x12%\n\tfull_name\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01R\x08\x66ullName\"Y\n\rSignInRequest\x12 \n\x05login\x18\x01 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\xfe\x01R\x05login\x12&\n\x08password\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x08password\"\x96\x01\n\x0eSignInResponse\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12#\n\rrefresh_token\x18\x02 \x01(\tR\x0crefreshToken\x12\x1d\n\nexpires_in\x18\x03 \x01(\x05R\texpiresIn\x12\x1d\n\ntoken_type\x18\x04 \x01(\tR\ttokenType\"A\n\x0eRefreshRequest\x12/\n\rrefresh_token\x18\x01 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x04R\x0crefreshToken\"\x97\x01\n\x0fRefreshResponse\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12#\n\rrefresh_token\x18\x02 \x01(\tR\x0crefreshToken\x12\x1d\n\nexpires_in\x18\x03 \x01(\x05R\texpiresIn\x12\x1d\n\ntoken_type\x18\x04 \x01(\tR\ttokenType\"\x0f\n\rLogoutRequest\"\x10\n\x0eLogoutResponse\"\x10\n\x0eGetJwksRequest\"\x0e\n\x0cGetMeRequest\"q\n\rGetMeResponse\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05login\x18\x02 \x01(\tR\x05login\x12\x1b\n\tfull_name\x18\x03 \x01(\tR\x08\x66ullName\x12\x1d\n\navatar_url\x18\x04 \x01(\tR\tavatarUrl\"\x13\n\x11GetProfileRequest\"\xf4\x04\n\x14UpdateProfileRequest\x12*\n\tfull_name\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01H\x00R\x08\x66ullName\x88\x01\x01\x12\x39\n\x05phone\x18\x02 \x01(\tB\x1e\xbaH\x1br\x19\x32\x17^(\\+[1-9][0-9]{7,14})?$H\x01R\x05phone\x88\x01\x01\x12 \n\x04\x63ity\x18\x03 \x01(\tB\x07\xbaH\x04r\x02\x18\x64H\x02R\x04\x63ity\x88\x01\x01\x12J\n\nbirth_date\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$H\x03R\tbirthDate\x88\x01\x01\x12\x1f\n\x03\x62io\x18\x05 \x01(\tB\x08\xbaH\x05r\x03\x18\xd0\x0fH\x04R\x03\x62io\x88\x01\x01\x12\xe6\x01\n\tinterests\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.ListValueB\xab\x01\xbaH\xa7\x01\xba\x01\xa3\x01\n\x11interests.strings\x12\x38interests must be at most 30 strings of 1..50 characters\x1aTthis.size() <= 30 && this.all(v, type(v) == string && size(v) >= 1 && size(v) <= 50)R\tinterests\x12:\n\x06\x61vatar\x18\x07 \x01(\tB\x1d\xbaH\x1ar\x18\x32\x16^([0-9a-f]{64}\\.jpg)?$H\x05R\x06\x61vatar\x88\x01\x01\x42\x0c\n\n_full_nameB\x08\n\x06_phoneB\x07\n\x05_cityB\r\n\x0b_birth_dateB\x06\n\x04_bioB\t\n\x07_avatar\"\x16\n\x14PresignAvatarRequest\"~\n\x15PresignAvatarResponse\x12\x10\n\x03url\x18\x01 \x01(\tR\x03url\x12\x1d\n\nobject_key\x18\x02 \x01(\tR\tobjectKey\x12\x34\n\x07\x65xpires\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65xpires2\xa7\x04\n\x0b\x41uthService\x12\x63\n\x06SignUp\x12 .kulturago.auth.v1.SignUpRequest\x1a\x17.kulturago.auth.v1.User\"\x1e\x82\xd3\xe4\x93\x02\x18\"\x13/api/v1/auth/signup:\x01*\x12m\n\x06SignIn\x12 .kulturago.auth.v1.SignInRequest\x1a!.kulturago.auth.v1.SignInResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\"\x13/api/v1/auth/signin:\x01*\x12q\n\x07Refresh\x12!.kulturago.auth.v1.RefreshRequest\x1a\".kulturago.auth.v1.RefreshResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\"\x14/api/v1/auth/refresh:\x01*\x12m\n\x06Logout\x12 .kulturago.auth.v1.LogoutRequest\x1a!.kulturago.auth.v1.LogoutResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\"\x13/api/v1/auth/logout:\x01*\x12\x62\n\x07GetJwks\x12!.kulturago.auth.v1.GetJwksRequest\x1a\x14.google.api.HttpBody\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/.well-known/jwks.json2\xd0\x03\n\x0eProfileService\x12^\n\x05GetMe\x12\x1f.kulturago.auth.v1.GetMeRequest\x1a .kulturago.auth.v1.GetMeResponse\"\x12\x82\xd3\xe4\x93\x02\x0c\x12\n/api/v1/me\x12g\n\nGetProfile\x12$.kulturago.auth.v1.GetProfileRequest\x1a\x1a.kulturago.auth.v1.Profile\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/v1/profile\x12p\n\rUpdateProfile\x12\'.kulturago.auth.v1.UpdateProfileRequest\x1a\x1a.kulturago.auth.v1.Profile\"\x1a\x82\xd3\xe4\x93\x02\x14\x1a\x0f/api/v1/profile:\x01*\x12\x82\x01\n\rPresignAvatar\x12\'.kulturago.auth.v1.PresignAvatarRequest\x1a(.kulturago.auth.v1.PresignAvatarResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/api/v1/avatar/presignb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$kulturago/auth/v1/auth_service.proto\x12\x11kulturago.auth.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!kulturago/options/v1/access.proto\"\x9c\x01\n\x04User\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12\x14\n\x05login\x18\x03 \x01(\tR\x05login\x12\x1b\n\tfull_name\x18\x04 \x01(\tR\x08\x66ullName\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\"\x8c\x03\n\x07Profile\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12\x14\n\x05login\x18\x03 \x01(\tR\x05login\x12\x1b\n\tfull_name\x18\x04 \x01(\tR\x08\x66ullName\x12\x14\n\x05phone\x18\x05 \x01(\tR\x05phone\x12\x12\n\x04\x63ity\x18\x06 \x01(\tR\x04\x63ity\x12\x1d\n\nbirth_date\x18\x07 \x01(\tR\tbirthDate\x12\x10\n\x03\x62io\x18\x08 \x01(\tR\x03\x62io\x12\x1c\n\tinterests\x18\t \x03(\tR\tinterests\x12\x16\n\x06\x61vatar\x18\n \x01(\tR\x06\x61vatar\x12\x1d\n\navatar_url\x18\x0b \x01(\tR\tavatarUrl\x12;\n\x0b\x63reate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\"\xb5\x01\n\rSignUpRequest\x12 \n\x05\x65mail\x18\x01 \x01(\tB\n\xbaH\x07r\x05\x18\xfe\x01`\x01R\x05\x65mail\x12\x33\n\x05login\x18\x02 \x01(\tB\x1d\xbaH\x1ar\x18\x32\x16^[A-Za-z0-9_.-]{3,32}$R\x05login\x12&\n\x08password\x18\x03 \x01(\tB\n\xbaH\x07r\x05\x10\x08\x18\x80\x01R\x08password\x12%\n\tfull_name\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01R\x08\x66ullName\"Y\n\rSignInRequest\x12 \n\x05login\x18\x01 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\xfe\x01R\x05login\x12&\n\x08password\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x08password\"\x96\x01\n\x0eSignInResponse\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12#\n\rrefresh_token\x18\x02 \x01(\tR\x0crefreshToken\x12\x1d\n\nexpires_in\x18\x03 \x01(\x05R\texpiresIn\x12\x1d\n\ntoken_type\x18\x04 \x01(\tR\ttokenType\"A\n\x0eRefreshRequest\x12/\n\rrefresh_token\x18\x01 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x04R\x0crefreshToken\"\x97\x01\n\x0fRefreshResponse\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12#\n\rrefresh_token\x18\x02 \x01(\tR\x0crefreshToken\x12\x1d\n\nexpires_in\x18\x03 \x01(\x05R\texpiresIn\x12\x1d\n\ntoken_type\x18\x04 \x01(\tR\ttokenType\"\x0f\n\rLogoutRequest\"\x10\n\x0eLogoutResponse\"\x10\n\x0eGetJwksRequest\"\x0e\n\x0cGetMeRequest\"q\n\rGetMeResponse\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05login\x18\x02 \x01(\tR\x05login\x12\x1b\n\tfull_name\x18\x03 \x01(\tR\x08\x66ullName\x12\x1d\n\navatar_url\x18\x04 \x01(\tR\tavatarUrl\"\x13\n\x11GetProfileRequest\"\xf4\x04\n\x14UpdateProfileRequest\x12*\n\tfull_name\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01H\x00R\x08\x66ullName\x88\x01\x01\x12\x39\n\x05phone\x18\x02 \x01(\tB\x1e\xbaH\x1br\x19\x32\x17^(\\+[1-9][0-9]{7,14})?$H\x01R\x05phone\x88\x01\x01\x12 \n\x04\x63ity\x18\x03 \x01(\tB\x07\xbaH\x04r\x02\x18\x64H\x02R\x04\x63ity\x88\x01\x01\x12J\n\nbirth_date\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$H\x03R\tbirthDate\x88\x01\x01\x12\x1f\n\x03\x62io\x18\x05 \x01(\tB\x08\xbaH\x05r\x03\x18\xd0\x0fH\x04R\x03\x62io\x88\x01\x01\x12\xe6\x01\n\tinterests\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.ListValueB\xab\x01\xbaH\xa7\x01\xba\x01\xa3\x01\n\x11interests.strings\x12\x38interests must be at most 30 strings of 1..50 characters\x1aTthis.size() <= 30 && this.all(v, type(v) == string && size(v) >= 1 && size(v) <= 50)R\tinterests\x12:\n\x06\x61vatar\x18\x07 \x01(\tB\x1d\xbaH\x1ar\x18\x32\x16^([0-9a-f]{64}\\.jpg)?$H\x05R\x06\x61vatar\x88\x01\x01\x42\x0c\n\n_full_nameB\x08\n\x06_phoneB\x07\n\x05_cityB\r\n\x0b_birth_dateB\x06\n\x04_bioB\t\n\x07_avatar\"\x16\n\x14PresignAvatarRequest\"~\n\x15PresignAvatarResponse\x12\x10\n\x03url\x18\x01 \x01(\tR\x03url\x12\x1d\n\nobject_key\x18\x02 \x01(\tR\tobjectKey\x12\x34\n\x07\x65xpires\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65xpires2\xbb\x04\n\x0b\x41uthService\x12g\n\x06SignUp\x12 .kulturago.auth.v1.SignUpRequest\x1a\x17.kulturago.auth.v1.User\"\"\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x18\"\x13/api/v1/auth/signup:\x01*\x12q\n\x06SignIn\x12 .kulturago.auth.v1.SignInRequest\x1a!.kulturago.auth.v1.SignInResponse\"\"\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x18\"\x13/api/v1/auth/signin:\x01*\x12u\n\x07Refresh\x12!.kulturago.auth.v1.RefreshRequest\x1a\".kulturago.auth.v1.RefreshResponse\"#\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x19\"\x14/api/v1/auth/refresh:\x01*\x12q\n\x06Logout\x12 .kulturago.auth.v1.LogoutRequest\x1a!.kulturago.auth.v1.LogoutResponse\"\"\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x18\"\x13/api/v1/auth/logout:\x01*\x12\x66\n\x07GetJwks\x12!.kulturago.auth.v1.GetJwksRequest\x1a\x14.google.api.HttpBody\"\"\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x18\x12\x16/.well-known/jwks.json2\xe0\x03\n\x0eProfileService\x12\x62\n\x05GetMe\x12\x1f.kulturago.auth.v1.GetMeRequest\x1a .kulturago.auth.v1.GetMeResponse\"\x16\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x0c\x12\n/api/v1/me\x12k\n\nGetProfile\x12$.kulturago.auth.v1.GetProfileRequest\x1a\x1a.kulturago.auth.v1.Profile\"\x1b\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/v1/profile\x12t\n\rUpdateProfile\x12\'.kulturago.auth.v1.UpdateProfileRequest\x1a\x1a.kulturago.auth.v1.Profile\"\x1e\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x14\x1a\x0f/api/v1/profile:\x01*\x12\x86\x01\n\rPresignAvatar\x12\'.kulturago.auth.v1.PresignAvatarRequest\x1a(.kulturago.auth.v1.PresignAvatarResponse\"\"\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x18\x12\x16/api/v1/avatar/presignb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -65,57 +66,57 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_UPDATEPROFILEREQUEST'].fields_by_name['avatar']._loaded_options = None
   _globals['_UPDATEPROFILEREQUEST'].fields_by_name['avatar']._serialized_options = b'\272H\032r\0302\026^([0-9a-f]{64}\\.jpg)?$'
   _globals['_AUTHSERVICE'].methods_by_name['SignUp']._loaded_options = None
-  _globals['_AUTHSERVICE'].methods_by_name['SignUp']._serialized_options = b'\202\323\344\223\002\030\"\023/api/v1/auth/signup:\001*'
+  _globals['_AUTHSERVICE'].methods_by_name['SignUp']._serialized_options = b'\240\273\030\001\202\323\344\223\002\030\"\023/api/v1/auth/signup:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['SignIn']._loaded_options = None
-  _globals['_AUTHSERVICE'].methods_by_name['SignIn']._serialized_options = b'\202\323\344\223\002\030\"\023/api/v1/auth/signin:\001*'
+  _globals['_AUTHSERVICE'].methods_by_name['SignIn']._serialized_options = b'\240\273\030\001\202\323\344\223\002\030\"\023/api/v1/auth/signin:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['Refresh']._loaded_options = None
-  _globals['_AUTHSERVICE'].methods_by_name['Refresh']._serialized_options = b'\202\323\344\223\002\031\"\024/api/v1/auth/refresh:\001*'
+  _globals['_AUTHSERVICE'].methods_by_name['Refresh']._serialized_options = b'\240\273\030\001\202\323\344\223\002\031\"\024/api/v1/auth/refresh:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['Logout']._loaded_options = None
-  _globals['_AUTHSERVICE'].methods_by_name['Logout']._serialized_options = b'\202\323\344\223\002\030\"\023/api/v1/auth/logout:\001*'
+  _globals['_AUTHSERVICE'].methods_by_name['Logout']._serialized_options = b'\240\273\030\002\202\323\344\223\002\030\"\023/api/v1/auth/logout:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['GetJwks']._loaded_options = None
-  _globals['_AUTHSERVICE'].methods_by_name['GetJwks']._serialized_options = b'\202\323\344\223\002\030\022\026/.well-known/jwks.json'
+  _globals['_AUTHSERVICE'].methods_by_name['GetJwks']._serialized_options = b'\240\273\030\001\202\323\344\223\002\030\022\026/.well-known/jwks.json'
   _globals['_PROFILESERVICE'].methods_by_name['GetMe']._loaded_options = None
-  _globals['_PROFILESERVICE'].methods_by_name['GetMe']._serialized_options = b'\202\323\344\223\002\014\022\n/api/v1/me'
+  _globals['_PROFILESERVICE'].methods_by_name['GetMe']._serialized_options = b'\240\273\030\002\202\323\344\223\002\014\022\n/api/v1/me'
   _globals['_PROFILESERVICE'].methods_by_name['GetProfile']._loaded_options = None
-  _globals['_PROFILESERVICE'].methods_by_name['GetProfile']._serialized_options = b'\202\323\344\223\002\021\022\017/api/v1/profile'
+  _globals['_PROFILESERVICE'].methods_by_name['GetProfile']._serialized_options = b'\240\273\030\002\202\323\344\223\002\021\022\017/api/v1/profile'
   _globals['_PROFILESERVICE'].methods_by_name['UpdateProfile']._loaded_options = None
-  _globals['_PROFILESERVICE'].methods_by_name['UpdateProfile']._serialized_options = b'\202\323\344\223\002\024\032\017/api/v1/profile:\001*'
+  _globals['_PROFILESERVICE'].methods_by_name['UpdateProfile']._serialized_options = b'\240\273\030\002\202\323\344\223\002\024\032\017/api/v1/profile:\001*'
   _globals['_PROFILESERVICE'].methods_by_name['PresignAvatar']._loaded_options = None
-  _globals['_PROFILESERVICE'].methods_by_name['PresignAvatar']._serialized_options = b'\202\323\344\223\002\030\022\026/api/v1/avatar/presign'
-  _globals['_USER']._serialized_start=209
-  _globals['_USER']._serialized_end=365
-  _globals['_PROFILE']._serialized_start=368
-  _globals['_PROFILE']._serialized_end=764
-  _globals['_SIGNUPREQUEST']._serialized_start=767
-  _globals['_SIGNUPREQUEST']._serialized_end=948
-  _globals['_SIGNINREQUEST']._serialized_start=950
-  _globals['_SIGNINREQUEST']._serialized_end=1039
-  _globals['_SIGNINRESPONSE']._serialized_start=1042
-  _globals['_SIGNINRESPONSE']._serialized_end=1192
-  _globals['_REFRESHREQUEST']._serialized_start=1194
-  _globals['_REFRESHREQUEST']._serialized_end=1259
-  _globals['_REFRESHRESPONSE']._serialized_start=1262
-  _globals['_REFRESHRESPONSE']._serialized_end=1413
-  _globals['_LOGOUTREQUEST']._serialized_start=1415
-  _globals['_LOGOUTREQUEST']._serialized_end=1430
-  _globals['_LOGOUTRESPONSE']._serialized_start=1432
-  _globals['_LOGOUTRESPONSE']._serialized_end=1448
-  _globals['_GETJWKSREQUEST']._serialized_start=1450
-  _globals['_GETJWKSREQUEST']._serialized_end=1466
-  _globals['_GETMEREQUEST']._serialized_start=1468
-  _globals['_GETMEREQUEST']._serialized_end=1482
-  _globals['_GETMERESPONSE']._serialized_start=1484
-  _globals['_GETMERESPONSE']._serialized_end=1597
-  _globals['_GETPROFILEREQUEST']._serialized_start=1599
-  _globals['_GETPROFILEREQUEST']._serialized_end=1618
-  _globals['_UPDATEPROFILEREQUEST']._serialized_start=1621
-  _globals['_UPDATEPROFILEREQUEST']._serialized_end=2249
-  _globals['_PRESIGNAVATARREQUEST']._serialized_start=2251
-  _globals['_PRESIGNAVATARREQUEST']._serialized_end=2273
-  _globals['_PRESIGNAVATARRESPONSE']._serialized_start=2275
-  _globals['_PRESIGNAVATARRESPONSE']._serialized_end=2401
-  _globals['_AUTHSERVICE']._serialized_start=2404
-  _globals['_AUTHSERVICE']._serialized_end=2955
-  _globals['_PROFILESERVICE']._serialized_start=2958
-  _globals['_PROFILESERVICE']._serialized_end=3422
+  _globals['_PROFILESERVICE'].methods_by_name['PresignAvatar']._serialized_options = b'\240\273\030\002\202\323\344\223\002\030\022\026/api/v1/avatar/presign'
+  _globals['_USER']._serialized_start=244
+  _globals['_USER']._serialized_end=400
+  _globals['_PROFILE']._serialized_start=403
+  _globals['_PROFILE']._serialized_end=799
+  _globals['_SIGNUPREQUEST']._serialized_start=802
+  _globals['_SIGNUPREQUEST']._serialized_end=983
+  _globals['_SIGNINREQUEST']._serialized_start=985
+  _globals['_SIGNINREQUEST']._serialized_end=1074
+  _globals['_SIGNINRESPONSE']._serialized_start=1077
+  _globals['_SIGNINRESPONSE']._serialized_end=1227
+  _globals['_REFRESHREQUEST']._serialized_start=1229
+  _globals['_REFRESHREQUEST']._serialized_end=1294
+  _globals['_REFRESHRESPONSE']._serialized_start=1297
+  _globals['_REFRESHRESPONSE']._serialized_end=1448
+  _globals['_LOGOUTREQUEST']._serialized_start=1450
+  _globals['_LOGOUTREQUEST']._serialized_end=1465
+  _globals['_LOGOUTRESPONSE']._serialized_start=1467
+  _globals['_LOGOUTRESPONSE']._serialized_end=1483
+  _globals['_GETJWKSREQUEST']._serialized_start=1485
+  _globals['_GETJWKSREQUEST']._serialized_end=1501
+  _globals['_GETMEREQUEST']._serialized_start=1503
+  _globals['_GETMEREQUEST']._serialized_end=1517
+  _globals['_GETMERESPONSE']._serialized_start=1519
+  _globals['_GETMERESPONSE']._serialized_end=1632
+  _globals['_GETPROFILEREQUEST']._serialized_start=1634
+  _globals['_GETPROFILEREQUEST']._serialized_end=1653
+  _globals['_UPDATEPROFILEREQUEST']._serialized_start=1656
+  _globals['_UPDATEPROFILEREQUEST']._serialized_end=2284
+  _globals['_PRESIGNAVATARREQUEST']._serialized_start=2286
+  _globals['_PRESIGNAVATARREQUEST']._serialized_end=2308
+  _globals['_PRESIGNAVATARRESPONSE']._serialized_start=2310
+  _globals['_PRESIGNAVATARRESPONSE']._serialized_end=2436
+  _globals['_AUTHSERVICE']._serialized_start=2439
+  _globals['_AUTHSERVICE']._serialized_end=3010
+  _globals['_PROFILESERVICE']._serialized_start=3013
+  _globals['_PROFILESERVICE']._serialized_end=3493
 # @@protoc_insertion_point(module_scope)

@@ -23,9 +23,10 @@ _sym_db = _symbol_database.Default()
 
 
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
+from kulturago.options.v1 import access_pb2 as kulturago_dot_options_dot_v1_dot_access__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%kulturago/bench/v1/echo_service.proto\x12\x12kulturago.bench.v1\x1a\x1cgoogle/api/annotations.proto\"\'\n\x0b\x45\x63hoRequest\x12\x18\n\x07message\x18\x01 \x01(\tR\x07message\"(\n\x0c\x45\x63hoResponse\x12\x18\n\x07message\x18\x01 \x01(\tR\x07message2m\n\x0b\x45\x63hoService\x12^\n\x04\x45\x63ho\x12\x1f.kulturago.bench.v1.EchoRequest\x1a .kulturago.bench.v1.EchoResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\x0b/bench/echob\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%kulturago/bench/v1/echo_service.proto\x12\x12kulturago.bench.v1\x1a\x1cgoogle/api/annotations.proto\x1a!kulturago/options/v1/access.proto\"\'\n\x0b\x45\x63hoRequest\x12\x18\n\x07message\x18\x01 \x01(\tR\x07message\"(\n\x0c\x45\x63hoResponse\x12\x18\n\x07message\x18\x01 \x01(\tR\x07message\"/\n\x13\x45\x63hoInternalRequest\x12\x18\n\x07message\x18\x01 \x01(\tR\x07message\"0\n\x14\x45\x63hoInternalResponse\x12\x18\n\x07message\x18\x01 \x01(\tR\x07message2\xda\x01\n\x0b\x45\x63hoService\x12\x62\n\x04\x45\x63ho\x12\x1f.kulturago.bench.v1.EchoRequest\x1a .kulturago.bench.v1.EchoResponse\"\x17\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\r\x12\x0b/bench/echo\x12g\n\x0c\x45\x63hoInternal\x12\'.kulturago.bench.v1.EchoInternalRequest\x1a(.kulturago.bench.v1.EchoInternalResponse\"\x04\xa0\xbb\x18\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,11 +34,17 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kulturago.bench.v1.echo_ser
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_ECHOSERVICE'].methods_by_name['Echo']._loaded_options = None
-  _globals['_ECHOSERVICE'].methods_by_name['Echo']._serialized_options = b'\202\323\344\223\002\r\022\013/bench/echo'
-  _globals['_ECHOREQUEST']._serialized_start=91
-  _globals['_ECHOREQUEST']._serialized_end=130
-  _globals['_ECHORESPONSE']._serialized_start=132
-  _globals['_ECHORESPONSE']._serialized_end=172
-  _globals['_ECHOSERVICE']._serialized_start=174
-  _globals['_ECHOSERVICE']._serialized_end=283
+  _globals['_ECHOSERVICE'].methods_by_name['Echo']._serialized_options = b'\240\273\030\001\202\323\344\223\002\r\022\013/bench/echo'
+  _globals['_ECHOSERVICE'].methods_by_name['EchoInternal']._loaded_options = None
+  _globals['_ECHOSERVICE'].methods_by_name['EchoInternal']._serialized_options = b'\240\273\030\004'
+  _globals['_ECHOREQUEST']._serialized_start=126
+  _globals['_ECHOREQUEST']._serialized_end=165
+  _globals['_ECHORESPONSE']._serialized_start=167
+  _globals['_ECHORESPONSE']._serialized_end=207
+  _globals['_ECHOINTERNALREQUEST']._serialized_start=209
+  _globals['_ECHOINTERNALREQUEST']._serialized_end=256
+  _globals['_ECHOINTERNALRESPONSE']._serialized_start=258
+  _globals['_ECHOINTERNALRESPONSE']._serialized_end=306
+  _globals['_ECHOSERVICE']._serialized_start=309
+  _globals['_ECHOSERVICE']._serialized_end=527
 # @@protoc_insertion_point(module_scope)

@@ -41,6 +41,11 @@ class EchoServiceStub:
                 request_serializer=kulturago_dot_bench_dot_v1_dot_echo__service__pb2.EchoRequest.SerializeToString,
                 response_deserializer=kulturago_dot_bench_dot_v1_dot_echo__service__pb2.EchoResponse.FromString,
                 _registered_method=True)
+        self.EchoInternal = channel.unary_unary(
+                '/kulturago.bench.v1.EchoService/EchoInternal',
+                request_serializer=kulturago_dot_bench_dot_v1_dot_echo__service__pb2.EchoInternalRequest.SerializeToString,
+                response_deserializer=kulturago_dot_bench_dot_v1_dot_echo__service__pb2.EchoInternalResponse.FromString,
+                _registered_method=True)
 
 
 class EchoServiceServicer:
@@ -54,6 +59,15 @@ class EchoServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def EchoInternal(self, request, context):
+        """The same echo, for service-to-service callers only: it has no REST mapping and
+        the gateway denies its gRPC path, which tests/e2e/test_gateway_access.py proves
+        through the public listener (a canary for every future internal-only RPC).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_EchoServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -61,6 +75,11 @@ def add_EchoServiceServicer_to_server(servicer, server):
                     servicer.Echo,
                     request_deserializer=kulturago_dot_bench_dot_v1_dot_echo__service__pb2.EchoRequest.FromString,
                     response_serializer=kulturago_dot_bench_dot_v1_dot_echo__service__pb2.EchoResponse.SerializeToString,
+            ),
+            'EchoInternal': grpc.unary_unary_rpc_method_handler(
+                    servicer.EchoInternal,
+                    request_deserializer=kulturago_dot_bench_dot_v1_dot_echo__service__pb2.EchoInternalRequest.FromString,
+                    response_serializer=kulturago_dot_bench_dot_v1_dot_echo__service__pb2.EchoInternalResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -92,6 +111,33 @@ class EchoService:
             '/kulturago.bench.v1.EchoService/Echo',
             kulturago_dot_bench_dot_v1_dot_echo__service__pb2.EchoRequest.SerializeToString,
             kulturago_dot_bench_dot_v1_dot_echo__service__pb2.EchoResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EchoInternal(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kulturago.bench.v1.EchoService/EchoInternal',
+            kulturago_dot_bench_dot_v1_dot_echo__service__pb2.EchoInternalRequest.SerializeToString,
+            kulturago_dot_bench_dot_v1_dot_echo__service__pb2.EchoInternalResponse.FromString,
             options,
             channel_credentials,
             insecure,
