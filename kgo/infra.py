@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pwd
 import shutil
@@ -10,7 +11,7 @@ import uuid
 from pathlib import Path
 
 from kgo import paths, provision, topology
-from kgo.console import step
+from kgo.console import say, step
 
 KAFKA_DIR = paths.STATE / "kafka"
 POSTGRES_DIR = paths.STATE / "postgres"
@@ -23,28 +24,57 @@ def postgres_user() -> str | None:
     return "postgres" if os.geteuid() == 0 else None
 
 
+# As root, PostgreSQL runs as `postgres`, which cannot enter a checkout under a private
+# (0700) folder such as root's home. Rather than open the user's folders to it, its
+# data lives in a directory of its own, one per checkout, linked from .dev/state/postgres.
+SYSTEM_STATE = Path("/var/lib/kulturago")
+
+
+def postgres_data_dir() -> Path:
+    """Where PostgreSQL's data lives (the directory `postgres -D` gets)."""
+    if postgres_user() is None or (POSTGRES_DIR.is_dir() and not POSTGRES_DIR.is_symlink()):
+        return POSTGRES_DIR  # not root, or a data directory made here earlier: keep it
+    checkout = hashlib.sha256(str(paths.DEV.resolve()).encode()).hexdigest()[:16]
+    return SYSTEM_STATE / checkout / "postgres"
+
+
 def init_postgres() -> None:
-    if (POSTGRES_DIR / "PG_VERSION").exists():
+    data = postgres_data_dir()
+    # The link is the mark that the cluster belongs to this .dev (and its password):
+    # after `rm -rf .dev` a cluster left in SYSTEM_STATE is stale and made anew.
+    if (data / "PG_VERSION").exists() and (data == POSTGRES_DIR or POSTGRES_DIR.is_symlink()):
         return
     with step("initialising PostgreSQL data directory"):
-        POSTGRES_DIR.mkdir(parents=True, exist_ok=True)
-        pwfile = paths.RUN / "pg-initpw"
-        paths.RUN.mkdir(parents=True, exist_ok=True)
-        pwfile.write_text(provision.postgres_password() + "\n")
         user = postgres_user()
-        if user:
-            entry = pwd.getpwnam(user)
-            for p in (POSTGRES_DIR, pwfile):
-                os.chown(p, entry.pw_uid, entry.pw_gid)
-        cmd = [str(provision.POSTGRES_BIN / "initdb"), "-D", str(POSTGRES_DIR), "-U", topology.POSTGRES_USER,
+        owner = pwd.getpwnam(user) if user else None
+        if data != POSTGRES_DIR:
+            shutil.rmtree(data.parent, ignore_errors=True)
+            data.parent.mkdir(parents=True, mode=0o700)
+            POSTGRES_DIR.parent.mkdir(parents=True, exist_ok=True)
+            if POSTGRES_DIR.is_symlink():
+                POSTGRES_DIR.unlink()
+            POSTGRES_DIR.symlink_to(data, target_is_directory=True)
+            say(f"PostgreSQL data: {data} (owned by {user}, which cannot be assumed to enter "
+                f"{paths.DEV}); linked from {POSTGRES_DIR}")
+        data.mkdir(parents=True, exist_ok=True)
+        # The initial password, in a file only the server's user can read, next to the data.
+        pwfile = data.parent / f".{data.name}-initpw"
+        pwfile.write_text(provision.postgres_password() + "\n")
+        pwfile.chmod(0o600)
+        if owner:
+            for path in {data.parent, data, pwfile} if data != POSTGRES_DIR else {data, pwfile}:
+                os.chown(path, owner.pw_uid, owner.pw_gid)
+        cmd = [str(provision.POSTGRES_BIN / "initdb"), "-D", str(data), "-U", topology.POSTGRES_USER,
                f"--pwfile={pwfile}", "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"]
-        subprocess.run(["runuser", "-u", user, "--", *cmd] if user else cmd, check=True,
-                       stdout=subprocess.DEVNULL)
-        pwfile.unlink()
+        try:
+            subprocess.run(["runuser", "-u", user, "--", *cmd] if user else cmd, check=True,
+                           stdout=subprocess.DEVNULL, cwd=data)
+        finally:
+            pwfile.unlink(missing_ok=True)
 
 
 def postgres_command() -> list[str]:
-    return [str(provision.POSTGRES_BIN / "postgres"), "-D", str(POSTGRES_DIR),
+    return [str(provision.POSTGRES_BIN / "postgres"), "-D", str(postgres_data_dir()),
             "-p", str(topology.POSTGRES_PORT), "-c", "listen_addresses=127.0.0.1",
             "-c", "unix_socket_directories=", "-c", "max_connections=300",
             "-c", "shared_buffers=256MB", "-c", "fsync=on", "-c", "log_min_messages=warning"]

@@ -43,7 +43,9 @@ def service_env(svc: topology.Service) -> dict[str, str]:
 
 def _programs(libs: Path, weed: Path) -> list[Program]:
     programs = [
-        Program("postgres", infra.postgres_command(), user=infra.postgres_user(), stop_signal="INT"),
+        # Started in its data's folder: its user may not be able to enter the checkout.
+        Program("postgres", infra.postgres_command(), user=infra.postgres_user(), stop_signal="INT",
+                directory=str(infra.postgres_data_dir().parent)),
         Program("redis", infra.redis_command()),
         Program("kafka", infra.kafka_command(libs), stop_wait=30),
         Program("seaweedfs", infra.seaweedfs_command(weed), stop_wait=10),
