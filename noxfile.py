@@ -89,6 +89,13 @@ def typecheck(session: nox.Session) -> None:
 
 
 @nox.session
+def unit(session: nox.Session) -> None:
+    """The unit tier alone: pure tests with fakes of our own ports, no platform needed."""
+    _venv(session)
+    session.run(PY, "-m", "pytest", *(session.posargs or ["-q", "tests/unit"]), external=True)
+
+
+@nox.session
 def tests(session: nox.Session) -> None:
     """Unit, integration (real servers) and e2e (HTTP through Envoy) tests.
 
