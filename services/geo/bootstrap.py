@@ -14,7 +14,7 @@ from services.geo.entrypoints.grpc_api import GeoServicer
 from services.geo.service_layer.eta import Travel
 from services.geo.service_layer.nearby import Nearby, NearbyCache, NoCache
 from services.runtime.cache import open_redis
-from services.runtime.db import migrate, open_pool
+from services.runtime.db import open_pool, require_schema
 from services.runtime.rpc import ServiceApp
 from services.runtime.rpc.policy import policy_for
 
@@ -25,7 +25,7 @@ POLICY = policy_for(geo_service_pb2.DESCRIPTOR.services_by_name["GeoService"])
 
 async def build_app(settings: GeoSettings | None = None) -> ServiceApp:
     s = settings or GeoSettings()
-    await migrate(s.database_url, MIGRATIONS)
+    await require_schema(s.database_url, MIGRATIONS)
     pool = await open_pool(s.database_url)
     redis = open_redis(s.redis_url)
     repository = PoiRepository(pool)
