@@ -26,9 +26,9 @@ from services.search.config import SearchSettings
 FAULT = paths.FAULTS / f"consumer.{SearchSettings().indexer_group}"
 
 
-def search_health() -> int:
+def search_health(service: str = "") -> int:
     with grpc.insecure_channel(f"127.0.0.1:{topology.service('search').grpc_port}") as channel:
-        reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=2)
+        reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=service), timeout=2)
     return int(reply.status)
 
 
@@ -93,6 +93,8 @@ def test_an_indexer_outage_turns_search_not_serving_and_loses_nothing(
     published = [publish(http, admin, event_body(title=f"Выставка {word} {n}"))["slug"] for n in range(3)]
 
     wait_for(lambda: search_health() == health_pb2.HealthCheckResponse.NOT_SERVING, "search NOT_SERVING")
+    assert search_health("kulturago.search.v1.SearchService") == health_pb2.HealthCheckResponse.NOT_SERVING
+    assert search_health("liveness") == health_pb2.HealthCheckResponse.SERVING  # unready, not dead
     assert hits(http, word) == set()  # nothing indexed while the indexer is down
 
     fault.unlink()

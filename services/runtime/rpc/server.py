@@ -26,6 +26,7 @@ from services.runtime.tokens import TokenVerifier
 log = get_logger(__name__)
 
 Register = Callable[[grpc.aio.Server], None]
+LIVENESS = "liveness"  # gRPC health service name of the liveness probe
 
 
 @dataclass
@@ -102,6 +103,9 @@ async def serve(app: ServiceApp, middlewares: Sequence[Middleware] | None = None
         await _set_health(health_servicer, app.service_names, status)
         log.info("health", serving=healthy)
 
+    # Liveness is the process answering at all; readiness ("" and the service names) also
+    # needs the required workers. A pod whose database is down is unready, not restarted.
+    await health_servicer.set(LIVENESS, health_pb2.HealthCheckResponse.SERVING)
     supervisor = Supervisor([Worker.of(w) for w in app.workers], report,
                             backoff=Backoff(maximum=s.worker_restart_max_seconds))
     supervisor.start()
