@@ -143,7 +143,8 @@ def test_publish_writes_event_published_to_kafka(http: httpx.Client, admin: Acco
         assert record.headers["ce_id"] and record.headers["ce_time"] and record.headers["traceparent"]
     decoded = [events_pb2.EventPublished.FromString(r.value) for r in records]
     assert [d.version for d in decoded] == [1, 2]
-    assert decoded[-1].event.title == "Концерт для проверки Kafka, версия 2"
+    assert decoded[-1].snapshot.title == "Концерт для проверки Kafka, версия 2"
+    assert decoded[-1].event.title == decoded[-1].snapshot.title  # the deprecated shape, still written
     assert len({r.headers["ce_id"] for r in records}) == 2
 
 

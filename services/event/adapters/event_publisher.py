@@ -7,7 +7,7 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from kulturago.event.v1 import events_pb2
-from services.event.adapters.proto_mapping import to_proto
+from services.event.adapters.proto_mapping import to_proto, to_snapshot
 from services.event.domain.model import Event
 from services.runtime.messaging.outbox import add_event
 
@@ -16,5 +16,6 @@ SOURCE = "//event.kulturago/event-service"
 
 
 async def publish(conn: AsyncConnection[Any], event: Event) -> str:
-    message = events_pb2.EventPublished(event=to_proto(event), version=event.version)
+    # `event` (the REST resource) is deprecated; still written for consumers not yet on `snapshot`.
+    message = events_pb2.EventPublished(event=to_proto(event), version=event.version, snapshot=to_snapshot(event))
     return await add_event(conn, TOPIC, event.slug, message, SOURCE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kulturago.event.v1 import event_service_pb2 as pb
+from kulturago.event.v1 import events_pb2
 from services.event.domain.model import Event, Place, Session
 from services.runtime.timestamps import from_timestamp, optional_timestamp, to_timestamp
 
@@ -19,6 +20,22 @@ def to_proto(event: Event) -> pb.Event:
         images=list(event.images), ticket_provider=event.ticket_provider,
         rating=pb.Rating(average=event.rating_average, count=event.rating_count),
         next_start_time=optional_timestamp(event.next_start), create_time=optional_timestamp(event.create_time),
+        update_time=optional_timestamp(event.update_time),
+    )
+
+
+def to_snapshot(event: Event) -> events_pb2.EventPublished.Snapshot:
+    """The event in event.published's own schema (not the REST resource: the topic must
+    not change when the API does)."""
+    return events_pb2.EventPublished.Snapshot(
+        slug=event.slug, title=event.title, description=event.description, category=event.category,
+        tags=list(event.tags), city=event.city, place_name=event.place.name, place_address=event.place.address,
+        lat=event.place.lat, lon=event.place.lon,
+        sessions=[events_pb2.EventPublished.Session(start_time=to_timestamp(s.start), end_time=to_timestamp(s.end))
+                  for s in event.sessions],
+        price_min=event.price_min, price_max=event.price_max, currency=event.currency, is_free=event.is_free,
+        kids=event.kids, age_restriction=event.age_restriction, images=list(event.images),
+        ticket_provider=event.ticket_provider, create_time=optional_timestamp(event.create_time),
         update_time=optional_timestamp(event.update_time),
     )
 

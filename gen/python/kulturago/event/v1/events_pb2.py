@@ -22,16 +22,23 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from kulturago.event.v1 import event_service_pb2 as kulturago_dot_event_dot_v1_dot_event__service__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fkulturago/event/v1/events.proto\x12\x12kulturago.event.v1\x1a&kulturago/event/v1/event_service.proto\"[\n\x0e\x45ventPublished\x12/\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x19.kulturago.event.v1.EventR\x05\x65vent\x12\x18\n\x07version\x18\x02 \x01(\x03R\x07versionb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fkulturago/event/v1/events.proto\x12\x12kulturago.event.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a&kulturago/event/v1/event_service.proto\"\xd9\x07\n\x0e\x45ventPublished\x12\x33\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x19.kulturago.event.v1.EventB\x02\x18\x01R\x05\x65vent\x12\x18\n\x07version\x18\x02 \x01(\x03R\x07version\x12G\n\x08snapshot\x18\x03 \x01(\x0b\x32+.kulturago.event.v1.EventPublished.SnapshotR\x08snapshot\x1a\xb1\x05\n\x08Snapshot\x12\x12\n\x04slug\x18\x01 \x01(\tR\x04slug\x12\x14\n\x05title\x18\x02 \x01(\tR\x05title\x12 \n\x0b\x64\x65scription\x18\x03 \x01(\tR\x0b\x64\x65scription\x12\x1a\n\x08\x63\x61tegory\x18\x04 \x01(\tR\x08\x63\x61tegory\x12\x12\n\x04tags\x18\x05 \x03(\tR\x04tags\x12\x12\n\x04\x63ity\x18\x06 \x01(\tR\x04\x63ity\x12\x1d\n\nplace_name\x18\x07 \x01(\tR\tplaceName\x12#\n\rplace_address\x18\x08 \x01(\tR\x0cplaceAddress\x12\x10\n\x03lat\x18\t \x01(\x01R\x03lat\x12\x10\n\x03lon\x18\n \x01(\x01R\x03lon\x12\x46\n\x08sessions\x18\x0b \x03(\x0b\x32*.kulturago.event.v1.EventPublished.SessionR\x08sessions\x12\x1b\n\tprice_min\x18\x0c \x01(\x05R\x08priceMin\x12\x1b\n\tprice_max\x18\r \x01(\x05R\x08priceMax\x12\x1a\n\x08\x63urrency\x18\x0e \x01(\tR\x08\x63urrency\x12\x17\n\x07is_free\x18\x0f \x01(\x08R\x06isFree\x12\x12\n\x04kids\x18\x10 \x01(\x08R\x04kids\x12\'\n\x0f\x61ge_restriction\x18\x11 \x01(\x05R\x0e\x61geRestriction\x12\x16\n\x06images\x18\x12 \x03(\tR\x06images\x12\'\n\x0fticket_provider\x18\x13 \x01(\tR\x0eticketProvider\x12;\n\x0b\x63reate_time\x18\x14 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x15 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x1a{\n\x07Session\x12\x39\n\nstart_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartTime\x12\x35\n\x08\x65nd_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65ndTimeb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kulturago.event.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_EVENTPUBLISHED']._serialized_start=95
-  _globals['_EVENTPUBLISHED']._serialized_end=186
+  _globals['_EVENTPUBLISHED'].fields_by_name['event']._loaded_options = None
+  _globals['_EVENTPUBLISHED'].fields_by_name['event']._serialized_options = b'\030\001'
+  _globals['_EVENTPUBLISHED']._serialized_start=129
+  _globals['_EVENTPUBLISHED']._serialized_end=1114
+  _globals['_EVENTPUBLISHED_SNAPSHOT']._serialized_start=300
+  _globals['_EVENTPUBLISHED_SNAPSHOT']._serialized_end=989
+  _globals['_EVENTPUBLISHED_SESSION']._serialized_start=991
+  _globals['_EVENTPUBLISHED_SESSION']._serialized_end=1114
 # @@protoc_insertion_point(module_scope)
