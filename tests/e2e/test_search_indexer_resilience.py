@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
@@ -56,15 +57,19 @@ def fault() -> Iterator[Path]:
 
 
 def publish_poison(slug: str) -> str:
-    """An EventPublished whose description makes a tsvector over PostgreSQL's 1 MiB limit,
-    sent straight to the topic as a buggy or older producer could."""
-    words = " ".join(uuid.uuid4().hex for _ in range(40000))
+    """The event that once blocked the indexer for good: one session lasting five centuries,
+    whose day lexemes make a tsvector over PostgreSQL's 1 MiB limit. Sent straight to the
+    topic, as a buggy or older producer could (event-service now refuses such input)."""
+    start = datetime.now(UTC) + timedelta(days=1)
+    session = event_service_pb2.Session()
+    session.start_time.FromDatetime(start)
+    session.end_time.FromDatetime(start.replace(year=start.year + 500))
     message = events_pb2.EventPublished(
-        event=event_service_pb2.Event(slug=slug, title="Poison", description=words, category="concert",
-                                      city="moscow"),
+        event=event_service_pb2.Event(slug=slug, title="Poison", category="concert", city="moscow",
+                                      sessions=[session]),
         version=1)
     envelope = wrap("event.published", slug, message, "tests")
-    producer = Producer({"bootstrap.servers": KAFKA, "message.max.bytes": 4_000_000})
+    producer = Producer({"bootstrap.servers": KAFKA})
     producer.produce(envelope.topic, key=envelope.key, value=envelope.payload,
                      headers=list(envelope.headers.items()))
     assert producer.flush(30) == 0
