@@ -1,34 +1,57 @@
-"""`kgo admin create`: sign the user up through the gateway if needed, then grant the
-admin role in auth-service's database (there is deliberately no API for that)."""
+"""`kgo admin create`: sign the user up if needed, then grant the admin role, both through
+auth-service's own use cases on its database (there is deliberately no API for roles).
+
+Going through the use cases keeps the rules in one place: the contract's input rules,
+argon2id hashing, and the events (`user.signed_up`, `user.updated` with changed field
+`roles`) staged in the same transaction as the change and published by auth's relay.
+"""
 
 from __future__ import annotations
 
 import asyncio
 
-import httpx
-import psycopg
-from psycopg.rows import dict_row
-
 from kgo import provision, topology
 from kgo.console import say
-from services.auth.adapters import users
+from kulturago.auth.v1 import auth_service_pb2
+from services.auth.adapters.passwords import Argon2PasswordHasher
+from services.auth.adapters.unit_of_work import AuthUnitOfWork
+from services.auth.service_layer.accounts import Accounts
+from services.runtime.db import open_pool
+from services.runtime.errors import AlreadyExists, InvalidArgument, NotFound
+from services.runtime.rpc.validation import validate
+
+ADMIN_ROLE = "admin"
 
 
 def create_admin(*, email: str, password: str, login: str | None = None) -> None:
-    base = f"http://127.0.0.1:{topology.GATEWAY_HTTP_PORT}"
     login = login or email.split("@", 1)[0].replace("+", "_")
-    reply = httpx.post(f"{base}/api/v1/auth/signup",
-                       json={"email": email, "login": login, "password": password}, timeout=10)
-    if reply.status_code not in (200, 409):
-        raise SystemExit(f"kgo: sign-up failed: {reply.status_code} {reply.text}")
-    asyncio.run(_grant(email))
-    say(f"{email} has the admin role (sign in again to get a token with it)")
+    try:
+        # The rules SignUp enforces at the gateway, checked here the same way.
+        validate(auth_service_pb2.SignUpRequest(email=email, login=login, password=password))
+    except InvalidArgument as exc:
+        raise SystemExit(f"kgo: {exc} (use --login to choose another login)"
+                         if exc.metadata.get("field") == "login" else f"kgo: {exc}") from None
+    created = asyncio.run(_create(email=email, login=login, password=password))
+    state = "signed up and given" if created else "has"
+    say(f"{email} {state} the admin role (sign in again to get a token with it)")
 
 
-async def _grant(email: str) -> None:
-    url = topology.database_url("auth", provision.postgres_password())
-    async with await psycopg.AsyncConnection.connect(url, row_factory=dict_row) as conn:
-        if await users.credentials(conn, email) is None:
-            raise SystemExit(f"kgo: no user with e-mail {email}")
-        await users.grant_role(conn, email, "admin")  # no-op when already an admin
-        await conn.commit()
+async def _create(*, email: str, login: str, password: str) -> bool:
+    """True when the user was signed up now (an existing one keeps their password)."""
+    pool = await open_pool(topology.database_url("auth", provision.postgres_password()), min_size=1, max_size=2)
+    try:
+        accounts = Accounts(unit_of_work=lambda: AuthUnitOfWork(pool), passwords=Argon2PasswordHasher())
+        try:
+            await accounts.sign_up(email=email, login=login, password=password, full_name="")
+            created = True
+        except AlreadyExists as exc:
+            if exc.metadata.get("field") == "login":
+                raise SystemExit(f"kgo: login {login!r} is taken by another account: pass --login") from None
+            created = False
+        try:
+            await accounts.grant_role(email, ADMIN_ROLE)  # no change, no event when already an admin
+        except NotFound:
+            raise SystemExit(f"kgo: no user with e-mail {email}") from None
+        return created
+    finally:
+        await pool.close()

@@ -9,12 +9,15 @@ import grpc
 
 from kulturago.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from services.auth.adapters.avatars import AvatarStore
+from services.auth.adapters.passwords import Argon2PasswordHasher
 from services.auth.adapters.profile_cache import ProfileCache
 from services.auth.adapters.sessions import SessionStore
 from services.auth.adapters.signing_keys import SigningKey
+from services.auth.adapters.unit_of_work import AuthUnitOfWork
 from services.auth.config import AuthSettings
 from services.auth.entrypoints.grpc_api import AuthServicer, ProfileServicer
 from services.auth.service_layer.accounts import Accounts
+from services.auth.service_layer.authentication import Authentication
 from services.auth.service_layer.profiles import Profiles
 from services.runtime.cache import open_redis
 from services.runtime.db import migrate, open_pool
@@ -40,13 +43,19 @@ async def build_app(settings: AuthSettings | None = None) -> ServiceApp:
     storage = ObjectStorage(s.s3())
     signing_key = SigningKey.load(s.jwt_private_key_file)
     sessions = SessionStore(pool, redis, s.session_ttl_seconds)
-    accounts = Accounts(
-        pool=pool, sessions=sessions, signing_key=signing_key,
+    passwords = Argon2PasswordHasher()
+
+    def unit_of_work() -> AuthUnitOfWork:
+        return AuthUnitOfWork(pool)
+
+    accounts = Accounts(unit_of_work=unit_of_work, passwords=passwords)
+    authentication = Authentication(
+        unit_of_work=unit_of_work, passwords=passwords, sessions=sessions, tokens=signing_key,
         issuer=s.jwt_issuer, audience=s.jwt_audience, access_ttl=s.access_ttl_seconds,
         refresh_lifetime=timedelta(days=s.refresh_ttl_days),
     )
     profiles = Profiles(
-        pool=pool, cache=ProfileCache(redis, s.profile_cache_ttl_seconds),
+        unit_of_work=unit_of_work, cache=ProfileCache(redis, s.profile_cache_ttl_seconds),
         avatars=AvatarStore(storage, redis, upload_ttl=s.avatar_upload_ttl_seconds,
                             pending_ttl=s.avatar_pending_ttl_seconds, view_ttl=s.avatar_view_ttl_seconds),
         sessions=sessions,
@@ -54,8 +63,9 @@ async def build_app(settings: AuthSettings | None = None) -> ServiceApp:
     relay = OutboxRelay(pool, s.database_url, s.kafka_bootstrap, "auth-outbox")
 
     def register(server: grpc.aio.Server) -> None:
-        auth_service_pb2_grpc.add_AuthServiceServicer_to_server(AuthServicer(accounts, signing_key.jwks()), server)
-        auth_service_pb2_grpc.add_ProfileServiceServicer_to_server(ProfileServicer(accounts, profiles), server)
+        auth_service_pb2_grpc.add_AuthServiceServicer_to_server(
+            AuthServicer(accounts, authentication, signing_key.jwks()), server)
+        auth_service_pb2_grpc.add_ProfileServiceServicer_to_server(ProfileServicer(authentication, profiles), server)
 
     async def close() -> None:
         await relay.close()

@@ -8,6 +8,7 @@ import grpc
 
 from kulturago.event.v1 import event_service_pb2, event_service_pb2_grpc
 from services.event.adapters.list_cache import CatalogCache
+from services.event.adapters.unit_of_work import EventUnitOfWork
 from services.event.config import EventSettings
 from services.event.entrypoints.grpc_api import EventServicer
 from services.event.service_layer.catalog import Catalog
@@ -31,7 +32,11 @@ async def build_app(settings: EventSettings | None = None) -> ServiceApp:
     pool = await open_pool(s.database_url)
     redis = open_redis(s.redis_url)
     cache = CatalogCache(redis, s.list_cache_ttl_seconds)
-    catalog = Catalog(pool, cache)
+
+    def unit_of_work() -> EventUnitOfWork:
+        return EventUnitOfWork(pool)
+
+    catalog = Catalog(unit_of_work, cache)
     relay = OutboxRelay(pool, s.database_url, s.kafka_bootstrap, "event-outbox")
 
     def register(server: grpc.aio.Server) -> None:

@@ -1,14 +1,11 @@
-"""Domain events -> protobuf messages in the outbox (topics user.signed_up, user.updated)."""
+"""Domain events -> protobuf messages for the outbox (topics user.signed_up, user.updated)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from psycopg import AsyncConnection
+from google.protobuf.message import Message
 
 from kulturago.auth.v1 import events_pb2
 from services.auth.domain.events import UserSignedUp, UserUpdated
-from services.runtime.messaging.outbox import add_event
 from services.runtime.timestamps import to_timestamp
 
 SOURCE = "//auth.kulturago/auth-service"
@@ -16,15 +13,15 @@ TOPIC_SIGNED_UP = "user.signed_up"
 TOPIC_UPDATED = "user.updated"
 
 
-async def publish(conn: AsyncConnection[Any], event: UserSignedUp | UserUpdated) -> str:
+def outbox_message(event: UserSignedUp | UserUpdated) -> tuple[str, str, Message]:
+    """(topic, key, message): the key is the user id, so a user's events stay in order."""
     u = event.user
     if isinstance(event, UserSignedUp):
-        msg: Any = events_pb2.UserSignedUp(user_id=u.id, email=u.email, login=u.login,
-                                           full_name=u.full_name, create_time=to_timestamp(u.create_time))
-        return await add_event(conn, TOPIC_SIGNED_UP, u.id, msg, SOURCE)
-    msg = events_pb2.UserUpdated(
+        return TOPIC_SIGNED_UP, u.id, events_pb2.UserSignedUp(
+            user_id=u.id, email=u.email, login=u.login, full_name=u.full_name,
+            create_time=to_timestamp(u.create_time))
+    return TOPIC_UPDATED, u.id, events_pb2.UserUpdated(
         user_id=u.id, email=u.email, login=u.login, full_name=u.full_name, phone=u.phone,
         city=u.city, avatar=u.avatar, changed_fields=list(event.changed_fields),
         update_time=to_timestamp(u.update_time),
     )
-    return await add_event(conn, TOPIC_UPDATED, u.id, msg, SOURCE)

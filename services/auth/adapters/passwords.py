@@ -24,3 +24,13 @@ async def verify_password(stored_hash: str | None, password: str) -> bool:
         except (VerificationError, InvalidHashError):
             return False
     return await asyncio.to_thread(verify)
+
+
+class Argon2PasswordHasher:
+    """The PasswordHasher port; hashing runs in a thread (about 20 ms of CPU each)."""
+
+    async def hash(self, password: str) -> str:
+        return await hash_password(password)
+
+    async def verify(self, stored_hash: str | None, password: str) -> bool:
+        return await verify_password(stored_hash, password)

@@ -6,17 +6,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import redis.asyncio as aioredis
-from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from services.auth.domain.model import RefreshRecord
 from services.runtime.cache import CACHE_ERRORS
 from services.runtime.errors import Unauthenticated
 from services.runtime.logging import get_logger
+from services.runtime.unit_of_work import InTransaction
 
 log = get_logger(__name__)
 
@@ -25,43 +24,30 @@ def _hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-@dataclass(frozen=True, slots=True)
-class RefreshRecord:
-    session_id: str
-    user_id: str
-    used: bool
-    revoked: bool
-    expired: bool
+class PostgresSessions:
+    """The record: sessions and their refresh tokens, on the connection of a unit of work."""
 
+    def __init__(self, tx: InTransaction) -> None:
+        self._tx = tx
 
-class SessionStore:
-    def __init__(self, pool: AsyncConnectionPool, redis: aioredis.Redis, ttl_seconds: int) -> None:
-        self._pool = pool
-        self._redis = redis
-        self._ttl = ttl_seconds
-
-    @staticmethod
-    def key(session_id: str) -> str:
-        return f"session:{session_id}"
-
-    async def open(self, conn: AsyncConnection[Any], user_id: str, lifetime: timedelta) -> tuple[str, str]:
+    async def open(self, user_id: str, lifetime: timedelta) -> tuple[str, str]:
         """A new session with its first refresh token: (session_id, refresh_token)."""
         session_id = str(uuid.uuid4())
-        await conn.execute(
+        await self._tx.connection.execute(
             "INSERT INTO sessions (id, user_id, expire_time) VALUES (%s, %s, now() + %s)",
             (session_id, user_id, lifetime),
         )
-        return session_id, await self._new_refresh(conn, session_id)
+        return session_id, await self._new_refresh(session_id)
 
-    async def _new_refresh(self, conn: AsyncConnection[Any], session_id: str) -> str:
+    async def _new_refresh(self, session_id: str) -> str:
         token = secrets.token_urlsafe(32)
-        await conn.execute("INSERT INTO refresh_tokens (token_hash, session_id) VALUES (%s, %s)",
-                           (_hash(token), session_id))
+        await self._tx.connection.execute("INSERT INTO refresh_tokens (token_hash, session_id) VALUES (%s, %s)",
+                                          (_hash(token), session_id))
         return token
 
-    async def claim_refresh(self, conn: AsyncConnection[Any], token: str) -> RefreshRecord | None:
+    async def claim_refresh(self, token: str) -> RefreshRecord | None:
         """Look the token up under a row lock; the caller then rotates or revokes."""
-        row = await (await conn.execute(
+        row = await (await self._tx.connection.execute(
             "SELECT r.session_id::text AS session_id, s.user_id::text AS user_id, r.used_at IS NOT NULL AS used, "
             "s.revoked_at IS NOT NULL AS revoked, s.expire_time < now() AS expired "
             "FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id "
@@ -70,15 +56,29 @@ class SessionStore:
         )).fetchone()
         return RefreshRecord(**row) if row else None
 
-    async def rotate(self, conn: AsyncConnection[Any], token: str, session_id: str) -> str:
-        await conn.execute("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = %s", (_hash(token),))
-        return await self._new_refresh(conn, session_id)
+    async def rotate(self, token: str, session_id: str) -> str:
+        await self._tx.connection.execute("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = %s",
+                                          (_hash(token),))
+        return await self._new_refresh(session_id)
 
-    async def revoke(self, conn: AsyncConnection[Any], session_id: str, reason: str) -> None:
-        await conn.execute(
+    async def revoke(self, session_id: str, reason: str) -> None:
+        await self._tx.connection.execute(
             "UPDATE sessions SET revoked_at = now(), revoke_reason = %s WHERE id = %s AND revoked_at IS NULL",
             (reason, session_id),
         )
+
+
+class SessionStore:
+    """The fast path (Redis), falling back to the record when the key is missing."""
+
+    def __init__(self, pool: AsyncConnectionPool, redis: aioredis.Redis, ttl_seconds: int) -> None:
+        self._pool = pool
+        self._redis = redis
+        self._ttl = ttl_seconds
+
+    @staticmethod
+    def key(session_id: str) -> str:
+        return f"session:{session_id}"
 
     async def cache(self, session_id: str, user_id: str) -> None:
         try:

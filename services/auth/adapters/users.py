@@ -1,16 +1,18 @@
-"""PostgreSQL repository of users."""
+"""PostgreSQL repository of users, on the connection of a unit of work."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from psycopg import AsyncConnection, errors
+from psycopg import errors
 
 from services.auth.domain.model import User
 from services.runtime.errors import AlreadyExists
+from services.runtime.unit_of_work import InTransaction
 
 _COLUMNS = ("id::text AS id, email, login, full_name, phone, city, birth_date, bio, interests, "
             "avatar, roles, create_time, update_time")
+_BY_LOGIN = "lower(email) = lower(%(name)s) OR lower(login) = lower(%(name)s)"
 
 
 def _user(row: dict[str, Any]) -> User:
@@ -22,50 +24,49 @@ def _user(row: dict[str, Any]) -> User:
     )
 
 
-async def insert(conn: AsyncConnection[Any], *, email: str, login: str, full_name: str,
-                 password_hash: str) -> User:
-    try:
-        async with conn.transaction():
-            cur = await conn.execute(
-                f"INSERT INTO users (email, login, full_name, password_hash) VALUES (%s, %s, %s, %s) "
-                f"RETURNING {_COLUMNS}",
-                (email, login, full_name, password_hash),
-            )
-            row = await cur.fetchone()
-    except errors.UniqueViolation as exc:
-        field = "email" if "email" in (exc.diag.constraint_name or "") else "login"
-        raise AlreadyExists(f"{field} is already taken", f"{field.upper()}_TAKEN", {"field": field}) from exc
-    assert row is not None
-    return _user(row)
+class PostgresUsers:
+    def __init__(self, tx: InTransaction) -> None:
+        self._tx = tx
 
+    async def add(self, *, email: str, login: str, full_name: str, password_hash: str) -> User:
+        conn = self._tx.connection
+        try:
+            # A savepoint: a taken email or login leaves the outer transaction usable.
+            async with conn.transaction():
+                cur = await conn.execute(
+                    f"INSERT INTO users (email, login, full_name, password_hash) VALUES (%s, %s, %s, %s) "
+                    f"RETURNING {_COLUMNS}",
+                    (email, login, full_name, password_hash),
+                )
+                row = await cur.fetchone()
+        except errors.UniqueViolation as exc:
+            field = "email" if "email" in (exc.diag.constraint_name or "") else "login"
+            raise AlreadyExists(f"{field} is already taken", f"{field.upper()}_TAKEN", {"field": field}) from exc
+        assert row is not None
+        return _user(row)
 
-async def by_id(conn: AsyncConnection[Any], user_id: str, *, for_update: bool = False) -> User | None:
-    lock = " FOR UPDATE" if for_update else ""
-    row = await (await conn.execute(f"SELECT {_COLUMNS} FROM users WHERE id = %s{lock}", (user_id,))).fetchone()
-    return _user(row) if row else None
+    async def get(self, user_id: str, *, for_update: bool = False) -> User | None:
+        lock = " FOR UPDATE" if for_update else ""
+        row = await (await self._tx.connection.execute(
+            f"SELECT {_COLUMNS} FROM users WHERE id = %s{lock}", (user_id,))).fetchone()
+        return _user(row) if row else None
 
+    async def find(self, login_or_email: str, *, for_update: bool = False) -> User | None:
+        lock = " FOR UPDATE" if for_update else ""
+        row = await (await self._tx.connection.execute(
+            f"SELECT {_COLUMNS} FROM users WHERE {_BY_LOGIN}{lock}", {"name": login_or_email})).fetchone()
+        return _user(row) if row else None
 
-async def credentials(conn: AsyncConnection[Any], login_or_email: str) -> tuple[User, str] | None:
-    row = await (await conn.execute(
-        f"SELECT {_COLUMNS}, password_hash FROM users WHERE lower(email) = lower(%s) OR lower(login) = lower(%s)",
-        (login_or_email, login_or_email),
-    )).fetchone()
-    return (_user(row), row["password_hash"]) if row else None
+    async def credentials(self, login_or_email: str) -> tuple[User, str] | None:
+        row = await (await self._tx.connection.execute(
+            f"SELECT {_COLUMNS}, password_hash FROM users WHERE {_BY_LOGIN}", {"name": login_or_email},
+        )).fetchone()
+        return (_user(row), row["password_hash"]) if row else None
 
-
-async def save_profile(conn: AsyncConnection[Any], user: User) -> None:
-    await conn.execute(
-        "UPDATE users SET full_name = %s, phone = %s, city = %s, birth_date = %s, bio = %s, "
-        "interests = %s, avatar = %s, update_time = %s WHERE id = %s",
-        (user.full_name, user.phone, user.city, user.birth_date, user.bio, list(user.interests),
-         user.avatar, user.update_time, user.id),
-    )
-
-
-async def grant_role(conn: AsyncConnection[Any], login_or_email: str, role: str) -> bool:
-    cur = await conn.execute(
-        "UPDATE users SET roles = array_append(roles, %s), update_time = now() "
-        "WHERE (lower(email) = lower(%s) OR lower(login) = lower(%s)) AND NOT (%s = ANY(roles))",
-        (role, login_or_email, login_or_email, role),
-    )
-    return cur.rowcount > 0
+    async def save(self, user: User) -> None:
+        await self._tx.connection.execute(
+            "UPDATE users SET full_name = %s, phone = %s, city = %s, birth_date = %s, bio = %s, "
+            "interests = %s, avatar = %s, roles = %s, update_time = %s WHERE id = %s",
+            (user.full_name, user.phone, user.city, user.birth_date, user.bio, list(user.interests),
+             user.avatar, list(user.roles), user.update_time, user.id),
+        )

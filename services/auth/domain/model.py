@@ -11,6 +11,7 @@ from services.runtime.errors import InvalidArgument
 
 AVATAR_PREFIX = "avatars/"
 _INTEREST_MAX = 30
+ROLES = frozenset({"user", "admin"})  # what access tokens may carry ("admin" may publish events)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,36 @@ def apply_update(user: User, update: ProfileUpdate, *, today: date, now: datetim
     if not changed:
         return ProfileChange(user, [])
     return ProfileChange(replace(user, **values, update_time=now), changed)  # type: ignore[arg-type]
+
+
+def grant_role(user: User, role: str, *, now: datetime) -> ProfileChange:
+    """The user with `role` added; no change when they have it already."""
+    if role not in ROLES:
+        raise InvalidArgument.on_field("role", f"unknown role {role!r}")
+    if role in user.roles:
+        return ProfileChange(user, [])
+    return ProfileChange(replace(user, roles=(*user.roles, role), update_time=now), ["roles"])
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshRecord:
+    """A refresh token as found (under a row lock), with the state of its session."""
+
+    session_id: str
+    user_id: str
+    used: bool
+    revoked: bool
+    expired: bool
+
+    @property
+    def spendable(self) -> bool:
+        """Valid for one rotation: a live session and a token not spent before."""
+        return not (self.used or self.revoked or self.expired)
+
+    @property
+    def replayed(self) -> bool:
+        """A rotated token came back to a live session: stolen or replayed."""
+        return self.used and not (self.revoked or self.expired)
 
 
 def avatar_object_key(email: str, login: str, unix_nano: int) -> str:

@@ -11,14 +11,16 @@ from kulturago.auth.v1 import auth_service_pb2 as pb
 from kulturago.auth.v1 import auth_service_pb2_grpc as pb_grpc
 from services.auth.domain.model import ProfileUpdate, User
 from services.auth.service_layer.accounts import Accounts
+from services.auth.service_layer.authentication import Authentication
 from services.auth.service_layer.profiles import Profiles
 from services.runtime.rpc import current_principal
 from services.runtime.timestamps import to_timestamp
 
 
 class AuthServicer(pb_grpc.AuthServiceServicer):
-    def __init__(self, accounts: Accounts, jwks: dict[str, object]) -> None:
+    def __init__(self, accounts: Accounts, authentication: Authentication, jwks: dict[str, object]) -> None:
         self._accounts = accounts
+        self._authentication = authentication
         self._jwks = json.dumps(jwks).encode()
 
     async def SignUp(self, request: pb.SignUpRequest, context: grpc.aio.ServicerContext) -> pb.User:
@@ -28,19 +30,19 @@ class AuthServicer(pb_grpc.AuthServiceServicer):
                        create_time=to_timestamp(user.create_time))
 
     async def SignIn(self, request: pb.SignInRequest, context: grpc.aio.ServicerContext) -> pb.SignInResponse:
-        pair = await self._accounts.sign_in(login=request.login, password=request.password)
+        pair = await self._authentication.sign_in(login=request.login, password=request.password)
         return pb.SignInResponse(access_token=pair.access_token, refresh_token=pair.refresh_token,
                                  expires_in=pair.expires_in, token_type=TOKEN_TYPE)
 
     async def Refresh(self, request: pb.RefreshRequest, context: grpc.aio.ServicerContext) -> pb.RefreshResponse:
-        pair = await self._accounts.refresh(request.refresh_token)
+        pair = await self._authentication.refresh(request.refresh_token)
         return pb.RefreshResponse(access_token=pair.access_token, refresh_token=pair.refresh_token,
                                   expires_in=pair.expires_in, token_type=TOKEN_TYPE)
 
     async def Logout(self, request: pb.LogoutRequest, context: grpc.aio.ServicerContext) -> pb.LogoutResponse:
         principal = current_principal()
-        await self._accounts.require_active_session(principal.session_id)
-        await self._accounts.logout(principal.session_id)
+        await self._authentication.require_active_session(principal.session_id)
+        await self._authentication.logout(principal.session_id)
         return pb.LogoutResponse()
 
     async def GetJwks(self, request: pb.GetJwksRequest, context: grpc.aio.ServicerContext) -> httpbody_pb2.HttpBody:
@@ -51,8 +53,8 @@ TOKEN_TYPE = "Bearer"
 
 
 class ProfileServicer(pb_grpc.ProfileServiceServicer):
-    def __init__(self, accounts: Accounts, profiles: Profiles) -> None:
-        self._accounts = accounts
+    def __init__(self, authentication: Authentication, profiles: Profiles) -> None:
+        self._authentication = authentication
         self._profiles = profiles
 
     async def _me(self) -> User:
@@ -79,7 +81,7 @@ class ProfileServicer(pb_grpc.ProfileServiceServicer):
     async def UpdateProfile(self, request: pb.UpdateProfileRequest,
                             context: grpc.aio.ServicerContext) -> pb.Profile:
         principal = current_principal()
-        await self._accounts.require_active_session(principal.session_id)
+        await self._authentication.require_active_session(principal.session_id)
         update = ProfileUpdate(
             full_name=request.full_name if request.HasField("full_name") else None,
             phone=request.phone if request.HasField("phone") else None,
@@ -97,7 +99,7 @@ class ProfileServicer(pb_grpc.ProfileServiceServicer):
     async def PresignAvatar(self, request: pb.PresignAvatarRequest,
                             context: grpc.aio.ServicerContext) -> pb.PresignAvatarResponse:
         principal = current_principal()
-        await self._accounts.require_active_session(principal.session_id)
+        await self._authentication.require_active_session(principal.session_id)
         upload = await self._profiles.presign_avatar(principal.user_id)
         return pb.PresignAvatarResponse(url=upload.url, object_key=upload.object_key,
                                         expires=to_timestamp(upload.expires))

@@ -1,97 +1,46 @@
-"""Use cases: sign up, sign in, refresh (rotation with reuse detection), logout."""
+"""Use cases: sign up, grant a role (the records of users and the events about them)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
 
-from psycopg_pool import AsyncConnectionPool
-
-from services.auth.adapters import event_publisher, passwords, users
-from services.auth.adapters.sessions import SessionStore
-from services.auth.adapters.signing_keys import SigningKey
-from services.auth.domain.events import UserSignedUp
-from services.auth.domain.model import User
-from services.runtime.errors import Unauthenticated
+from services.auth.domain.events import UserSignedUp, UserUpdated
+from services.auth.domain.model import User, grant_role
+from services.auth.service_layer.ports import Clock, PasswordHasher, UnitOfWorkFactory, utc_now
+from services.runtime.errors import NotFound
 from services.runtime.logging import get_logger
 
 log = get_logger(__name__)
 
-BAD_CREDENTIALS = "invalid login or password"
-
-
-@dataclass(frozen=True, slots=True)
-class TokenPair:
-    access_token: str
-    refresh_token: str
-    expires_in: int
-
 
 @dataclass
 class Accounts:
-    pool: AsyncConnectionPool
-    sessions: SessionStore
-    signing_key: SigningKey
-    issuer: str
-    audience: str
-    access_ttl: int
-    refresh_lifetime: timedelta
+    unit_of_work: UnitOfWorkFactory
+    passwords: PasswordHasher
+    clock: Clock = field(default=utc_now)
 
     async def sign_up(self, *, email: str, login: str, password: str, full_name: str) -> User:
-        password_hash = await passwords.hash_password(password)
-        async with self.pool.connection() as conn, conn.transaction():
-            user = await users.insert(conn, email=email.strip(), login=login, full_name=full_name.strip(),
-                                      password_hash=password_hash)
-            await event_publisher.publish(conn, UserSignedUp(user))
+        """The new user (user.signed_up is published with it); AlreadyExists names the
+        field when the email or the login is taken. Formats are checked by the contract."""
+        password_hash = await self.passwords.hash(password)  # before the transaction: ~20 ms
+        async with self.unit_of_work() as uow:
+            user = await uow.users.add(email=email.strip(), login=login, full_name=full_name.strip(),
+                                       password_hash=password_hash)
+            await uow.stage(UserSignedUp(user))
         log.info("user signed up", user_id=user.id)
         return user
 
-    def _access(self, user_id: str, session_id: str, roles: list[str]) -> str:
-        return self.signing_key.issue_access_token(
-            user_id=user_id, session_id=session_id, roles=roles, issuer=self.issuer,
-            audience=self.audience, ttl=self.access_ttl,
-        )
-
-    async def sign_in(self, *, login: str, password: str) -> TokenPair:
-        async with self.pool.connection() as conn:
-            found = await users.credentials(conn, login.strip())
-            await conn.rollback()
-        user, stored_hash = found if found else (None, None)
-        # Same error and (thanks to the dummy hash) same cost whether or not the account exists.
-        if not await passwords.verify_password(stored_hash, password) or user is None:
-            raise Unauthenticated(BAD_CREDENTIALS, "INVALID_CREDENTIALS")
-        async with self.pool.connection() as conn, conn.transaction():
-            session_id, refresh = await self.sessions.open(conn, user.id, self.refresh_lifetime)
-        await self.sessions.cache(session_id, user.id)
-        return TokenPair(self._access(user.id, session_id, list(user.roles)), refresh, self.access_ttl)
-
-    async def refresh(self, token: str) -> TokenPair:
-        async with self.pool.connection() as conn, conn.transaction():
-            record = await self.sessions.claim_refresh(conn, token)
-            if record is None or record.revoked or record.expired:
-                raise Unauthenticated("invalid refresh token", "REFRESH_TOKEN_INVALID")
-            if record.used:
-                # A rotated token came back: it was stolen or replayed. Kill the family.
-                await self.sessions.revoke(conn, record.session_id, "refresh token reuse")
-                reused = record.session_id
-            else:
-                reused = None
-                new_refresh = await self.sessions.rotate(conn, token, record.session_id)
-                user = await users.by_id(conn, record.user_id)
-        if reused is not None:
-            await self.sessions.forget(reused)
-            log.warning("refresh token reuse: session revoked", session_id=reused, user_id=record.user_id)
-            raise Unauthenticated("refresh token reuse detected; session revoked", "REFRESH_TOKEN_REUSED")
-        if user is None:
-            raise Unauthenticated("invalid refresh token", "REFRESH_TOKEN_INVALID")
-        await self.sessions.cache(record.session_id, user.id)
-        return TokenPair(self._access(user.id, record.session_id, list(user.roles)), new_refresh,
-                         self.access_ttl)
-
-    async def logout(self, session_id: str) -> None:
-        async with self.pool.connection() as conn, conn.transaction():
-            await self.sessions.revoke(conn, session_id, "logout")
-        await self.sessions.forget(session_id)
-
-    async def require_active_session(self, session_id: str) -> None:
-        await self.sessions.require_active(session_id)
+    async def grant_role(self, login_or_email: str, role: str) -> User:
+        """Give the user `role` (user.updated is published with the change); granting a
+        role they have changes and publishes nothing. Their next access token carries it."""
+        async with self.unit_of_work() as uow:
+            user = await uow.users.find(login_or_email.strip(), for_update=True)
+            if user is None:
+                raise NotFound("user not found", "USER_NOT_FOUND")
+            change = grant_role(user, role, now=self.clock())
+            if change.changed:
+                await uow.users.save(change.user)
+                await uow.stage(UserUpdated(change.user, tuple(change.changed)))
+        if change.changed:
+            log.info("role granted", user_id=user.id, role=role)
+        return change.user

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from psycopg_pool import AsyncConnectionPool
-
-from services.auth.adapters import event_publisher, users
-from services.auth.adapters.avatars import AvatarStore
-from services.auth.adapters.profile_cache import ProfileCache
-from services.auth.adapters.sessions import SessionStore
 from services.auth.domain.events import UserUpdated
 from services.auth.domain.model import ProfileUpdate, User, apply_update, avatar_object_key
+from services.auth.service_layer.ports import (
+    ActiveSessions,
+    AvatarStore,
+    Clock,
+    ProfileCache,
+    UnitOfWorkFactory,
+    utc_now,
+)
 from services.runtime.errors import InvalidArgument, NotFound
 
 
@@ -26,10 +27,11 @@ class AvatarUpload:
 
 @dataclass
 class Profiles:
-    pool: AsyncConnectionPool
+    unit_of_work: UnitOfWorkFactory
     cache: ProfileCache
     avatars: AvatarStore
-    sessions: SessionStore
+    sessions: ActiveSessions
+    clock: Clock = field(default=utc_now)
 
     async def get(self, user_id: str) -> User:
         cached = await self.cache.get(user_id)
@@ -38,13 +40,13 @@ class Profiles:
     async def get_own(self, user_id: str, session_id: str) -> User:
         """The caller's profile, after checking their session is open: one Redis round
         trip when both are cached (the hot path of /me and /profile)."""
-        session_cached, cached = await self.cache.get_with_key(user_id, SessionStore.key(session_id))
+        session_cached, cached = await self.cache.get_with_key(user_id, self.sessions.key(session_id))
         await self.sessions.require_active(session_id, cached=session_cached or None)
         return cached if cached is not None else await self._load(user_id)
 
     async def _load(self, user_id: str) -> User:
-        async with self.pool.connection() as conn:
-            user = await users.by_id(conn, user_id)
+        async with self.unit_of_work() as uow:
+            user = await uow.users.get(user_id)
         if user is None:
             raise NotFound("user not found", "USER_NOT_FOUND")
         await self.cache.put(user)
@@ -60,17 +62,19 @@ class Profiles:
                                            "AVATAR_NOT_UPLOADED")
 
     async def update(self, user_id: str, update: ProfileUpdate) -> User:
+        """A partial update: absent fields keep their value; user.updated is published
+        (with the names of the changed fields) only when something changed."""
         if update.avatar:
             await self._check_avatar(user_id, update.avatar)
-        now = datetime.now(UTC)
-        async with self.pool.connection() as conn, conn.transaction():
-            current = await users.by_id(conn, user_id, for_update=True)
+        now = self.clock()
+        async with self.unit_of_work() as uow:
+            current = await uow.users.get(user_id, for_update=True)
             if current is None:
                 raise NotFound("user not found", "USER_NOT_FOUND")
             change = apply_update(current, update, today=now.date(), now=now)
             if change.changed:
-                await users.save_profile(conn, change.user)
-                await event_publisher.publish(conn, UserUpdated(change.user, tuple(change.changed)))
+                await uow.users.save(change.user)
+                await uow.stage(UserUpdated(change.user, tuple(change.changed)))
         if update.avatar:
             await self.avatars.clear_pending(user_id)
         await self.cache.put(change.user)
@@ -78,7 +82,10 @@ class Profiles:
 
     async def presign_avatar(self, user_id: str) -> AvatarUpload:
         user = await self.get(user_id)
-        key = avatar_object_key(user.email, user.login, time.time_ns())
+        now = self.clock()
+        # Nanoseconds of the instant, as the key rule asks (microsecond resolution is plenty:
+        # the key only has to differ from this user's previous ones).
+        unix_nano = int(now.timestamp()) * 1_000_000_000 + now.microsecond * 1000
+        key = avatar_object_key(user.email, user.login, unix_nano)
         await self.avatars.remember_pending(user_id, key)
-        return AvatarUpload(self.avatars.upload_url(key), key,
-                            datetime.now(UTC) + self.avatars.upload_ttl)
+        return AvatarUpload(self.avatars.upload_url(key), key, now + self.avatars.upload_ttl)

@@ -1,4 +1,5 @@
-"""PostgreSQL repository of events (PostGIS for the radius filter)."""
+"""PostgreSQL repository of events (PostGIS for the radius filter), on the connection of
+a unit of work."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from psycopg import AsyncConnection, sql
 
 from services.event.domain.model import Cursor, Event, ListQuery, Page, Place, Session
+from services.runtime.unit_of_work import InTransaction
 
 _EVENT_COLUMNS = sql.SQL(
     "e.id, e.slug, e.title, e.description, e.category, e.tags, e.city, e.place_name, e.place_address, "
@@ -44,7 +46,7 @@ async def _sessions(conn: AsyncConnection[Any], ids: list[int]) -> dict[int, lis
     return by_event
 
 
-async def upsert(conn: AsyncConnection[Any], event: Event) -> Event:
+async def _upsert(conn: AsyncConnection[Any], event: Event) -> Event:
     """Create or replace the event with this slug (sessions included); bumps its version."""
     row = await (await conn.execute(
         """
@@ -80,12 +82,12 @@ async def upsert(conn: AsyncConnection[Any], event: Event) -> Event:
             "INSERT INTO event_sessions (event_id, start_time, end_time) VALUES (%s, %s, %s)",
             [(event_id, s.start, s.end) for s in event.sessions],
         )
-    stored = await by_slug(conn, event.slug, include_past_sessions=True)
+    stored = await _by_slug(conn, event.slug, include_past_sessions=True)
     assert stored is not None
     return stored
 
 
-async def by_slug(conn: AsyncConnection[Any], slug: str, *, include_past_sessions: bool = False) -> Event | None:
+async def _by_slug(conn: AsyncConnection[Any], slug: str, *, include_past_sessions: bool = False) -> Event | None:
     row = await (await conn.execute(
         sql.SQL("SELECT {} FROM events e WHERE e.slug = %s").format(_EVENT_COLUMNS), (slug,),
     )).fetchone()
@@ -133,7 +135,7 @@ _NEXT = sql.SQL("""
 """)
 
 
-async def list_page(conn: AsyncConnection[Any], query: ListQuery, after: Cursor | None) -> Page:
+async def _list_page(conn: AsyncConnection[Any], query: ListQuery, after: Cursor | None) -> Page:
     where, params = _filters(query)
     params["window_start"] = query.window_start
     end_clause = sql.SQL("")
@@ -164,3 +166,17 @@ async def list_page(conn: AsyncConnection[Any], query: ListQuery, after: Cursor 
     events = [_event(r, sessions.get(r["id"], [])) for r in rows]
     cursor = Cursor(rows[-1]["next_start"], rows[-1]["slug"]) if has_more and rows else None
     return Page(events, cursor, count_row["total"] if count_row else 0)
+
+
+class PostgresEvents:
+    def __init__(self, tx: InTransaction) -> None:
+        self._tx = tx
+
+    async def upsert(self, event: Event) -> Event:
+        return await _upsert(self._tx.connection, event)
+
+    async def by_slug(self, slug: str) -> Event | None:
+        return await _by_slug(self._tx.connection, slug)
+
+    async def list_page(self, query: ListQuery, after: Cursor | None) -> Page:
+        return await _list_page(self._tx.connection, query, after)

@@ -7,14 +7,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from psycopg_pool import AsyncConnectionPool
-
-from services.event.adapters import event_publisher, repository
-from services.event.adapters.list_cache import CatalogCache
 from services.event.domain import page_tokens
+from services.event.domain.events import EventPublished
 from services.event.domain.listing import CityDay, ListFilters, city_day, list_query
 from services.event.domain.model import Event, Page, normalize
-from services.event.service_layer.ports import Clock, utc_now
+from services.event.service_layer.ports import CatalogCache, Clock, UnitOfWorkFactory, utc_now
 from services.runtime.errors import NotFound
 from services.runtime.logging import get_logger
 
@@ -25,7 +22,7 @@ _NEVER = CityDay(datetime.min.date(), datetime.max.replace(tzinfo=UTC), datetime
 
 @dataclass
 class Catalog:
-    pool: AsyncConnectionPool
+    unit_of_work: UnitOfWorkFactory
     cache: CatalogCache
     clock: Clock = field(default=utc_now)
     # The Moscow day cache keys carry, recomputed only when the clock leaves it.
@@ -65,8 +62,8 @@ class Catalog:
             query = list_query(filters(), now)
             fingerprint = query.fingerprint()
             after = page_tokens.decode(page_token, fingerprint) if page_token else None
-            async with self.pool.connection() as conn:
-                page = await repository.list_page(conn, query, after)
+            async with self.unit_of_work() as uow:
+                page = await uow.events.list_page(query, after)
             token = page_tokens.encode(page.next_cursor, fingerprint) if page.next_cursor else ""
             return render(page, token)
 
@@ -74,8 +71,8 @@ class Catalog:
 
     async def get(self, slug: str, render: Callable[[Event], bytes]) -> bytes:
         async def load() -> bytes:
-            async with self.pool.connection() as conn:
-                event = await repository.by_slug(conn, slug)
+            async with self.unit_of_work() as uow:
+                event = await uow.events.by_slug(slug)
             if event is None:
                 raise NotFound(f"no event {slug!r}", "EVENT_NOT_FOUND", {"slug": slug})
             return render(event)
@@ -83,10 +80,12 @@ class Catalog:
         return await self._cached("card:" + slug, load)
 
     async def publish(self, event: Event) -> Event:
+        """Create or replace the event by slug; event.published (with the stored version)
+        goes out with it, and cached pages are dropped once it is committed."""
         event = normalize(event)
-        async with self.pool.connection() as conn, conn.transaction():
-            stored = await repository.upsert(conn, event)
-            await event_publisher.publish(conn, stored)
+        async with self.unit_of_work() as uow:
+            stored = await uow.events.upsert(event)
+            await uow.stage(EventPublished(stored))
         await self.cache.invalidate()
         log.info("event published", slug=stored.slug, version=stored.version)
         return stored

@@ -1,0 +1,72 @@
+"""The unit of work over PostgreSQL that every service's use cases write through.
+
+    async with uow:                      # a connection from the pool, a transaction
+        user = await uow.users.get(...)  # repositories work on that transaction
+        await uow.add_event(topic, key, message)   # staged in the outbox, same transaction
+    # leaving the block commits; an exception rolls everything back (events included)
+
+A service subclasses `PostgresUnitOfWork` to expose its repositories, built once over
+the unit of work itself (`Repository(self)`): they ask it for `connection` on each
+call, so using one outside its block fails loudly instead of writing on a connection
+that went back to the pool. One instance serves one block at a time: use cases take a
+factory and make one per call (concurrent requests must not share a transaction).
+"""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from google.protobuf.message import Message as ProtoMessage
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from services.runtime.messaging import outbox
+
+
+class InTransaction(Protocol):
+    """What a repository needs from its unit of work: the transaction's connection."""
+
+    @property
+    def connection(self) -> AsyncConnection[Any]: ...
+
+
+class PostgresUnitOfWork:
+    def __init__(self, pool: AsyncConnectionPool, source: str) -> None:
+        self._pool = pool
+        self._source = source  # ce_source of the events this unit of work stages
+        self._conn: AsyncConnection[Any] | None = None
+        self._stack: AsyncExitStack | None = None
+
+    @property
+    def connection(self) -> AsyncConnection[Any]:
+        if self._conn is None:
+            raise RuntimeError("used outside `async with` of its unit of work")
+        return self._conn
+
+    async def __aenter__(self) -> Self:
+        if self._stack is not None:
+            raise RuntimeError("a unit of work is already open: make one per use")
+        stack = AsyncExitStack()
+        try:
+            # The pool's block commits on success and rolls back on error too; the
+            # explicit transaction makes that visible and nests savepoints correctly.
+            conn = await stack.enter_async_context(self._pool.connection())
+            await stack.enter_async_context(conn.transaction())
+        except BaseException:
+            await stack.aclose()
+            raise
+        self._stack, self._conn = stack, conn
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> bool | None:
+        stack, self._stack, self._conn = self._stack, None, None
+        assert stack is not None, "__aexit__ without __aenter__"
+        return await stack.__aexit__(exc_type, exc, tb)
+
+    async def add_event(self, topic: str, key: str, message: ProtoMessage) -> str:
+        """Stage an event in this transaction's outbox; it is published only if the
+        transaction commits. Returns its ce_id."""
+        return await outbox.add_event(self.connection, topic, key, message, self._source)

@@ -1,0 +1,310 @@
+"""auth-service's use cases (services/auth/service_layer) on in-memory fakes of their
+ports: no servers, no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from auth_fakes import (
+    CommitFailed,
+    FakeAccessTokens,
+    FakeActiveSessions,
+    FakeAvatarStore,
+    FakeClock,
+    FakeDatabase,
+    FakePasswordHasher,
+    FakeProfileCache,
+    FakeUnitOfWork,
+)
+
+from services.auth.domain.events import UserSignedUp, UserUpdated
+from services.auth.domain.model import ProfileUpdate, User
+from services.auth.service_layer.accounts import Accounts
+from services.auth.service_layer.authentication import Authentication, TokenPair
+from services.auth.service_layer.profiles import Profiles
+from services.runtime.errors import AlreadyExists, InvalidArgument, NotFound, ServiceError, Unauthenticated
+
+PASSWORD = "s3cret-pass"
+
+
+@dataclass
+class Auth:
+    db: FakeDatabase
+    clock: FakeClock
+    passwords: FakePasswordHasher
+    active: FakeActiveSessions
+    cache: FakeProfileCache
+    avatars: FakeAvatarStore
+    accounts: Accounts
+    authentication: Authentication
+    profiles: Profiles
+
+    async def user(self, login: str = "anna") -> User:
+        return await self.accounts.sign_up(email=f"{login}@example.com", login=login, password=PASSWORD,
+                                           full_name="Анна Петрова")
+
+    async def signed_in(self, login: str = "anna") -> tuple[User, TokenPair]:
+        user = await self.user(login)
+        return user, await self.authentication.sign_in(login=login, password=PASSWORD)
+
+
+@pytest.fixture
+def auth() -> Auth:
+    clock = FakeClock()
+    db = FakeDatabase(clock)
+    passwords = FakePasswordHasher()
+    active = FakeActiveSessions(db)
+    cache = FakeProfileCache(active)
+    avatars = FakeAvatarStore()
+
+    def unit_of_work() -> FakeUnitOfWork:
+        return FakeUnitOfWork(db)
+
+    return Auth(
+        db, clock, passwords, active, cache, avatars,
+        Accounts(unit_of_work, passwords, clock),
+        Authentication(unit_of_work, passwords, active, FakeAccessTokens(), issuer="kulturago", audience="api",
+                       access_ttl=900, refresh_lifetime=timedelta(days=30)),
+        Profiles(unit_of_work, cache, avatars, active, clock),
+    )
+
+
+def reason(exc: pytest.ExceptionInfo[ServiceError]) -> str:
+    return exc.value.reason
+
+
+def session_of(pair: TokenPair) -> str:
+    return pair.access_token.split("|")[2]
+
+
+# Sign-up
+
+
+async def test_sign_up_stores_the_user_and_publishes_user_signed_up(auth: Auth) -> None:
+    user = await auth.accounts.sign_up(email="  anna@example.com ", login="anna", password=PASSWORD,
+                                       full_name=" Анна Петрова ")
+    assert (user.email, user.login, user.full_name, user.roles) == ("anna@example.com", "anna", "Анна Петрова",
+                                                                    ("user",))
+    assert auth.db.tables.password_hashes[user.id] != PASSWORD  # only the hash is stored
+    assert auth.db.published == [UserSignedUp(user)]
+
+
+@pytest.mark.parametrize(("email", "login", "field"), [
+    ("ANNA@example.com", "someone", "email"),  # case-insensitive
+    ("other@example.com", "Anna", "login"),
+])
+async def test_taken_email_or_login_is_already_exists_and_changes_nothing(
+        auth: Auth, email: str, login: str, field: str) -> None:
+    await auth.user("anna")
+    with pytest.raises(AlreadyExists) as exc:
+        await auth.accounts.sign_up(email=email, login=login, password=PASSWORD, full_name="")
+    assert (exc.value.metadata, reason(exc)) == ({"field": field}, f"{field.upper()}_TAKEN")
+    assert len(auth.db.tables.users) == 1 and len(auth.db.published) == 1
+
+
+async def test_an_event_staged_in_a_unit_of_work_that_fails_to_commit_is_never_published(auth: Auth) -> None:
+    auth.db.fail_next_commit = True
+    with pytest.raises(CommitFailed):
+        await auth.user("anna")
+    assert auth.db.tables.users == {} and auth.db.published == []
+
+
+# Sign-in
+
+
+async def test_sign_in_opens_a_session_and_issues_a_token_with_the_roles(auth: Auth) -> None:
+    user, pair = await auth.signed_in()
+    assert pair.access_token == f"at|{user.id}|{session_of(pair)}|user|900" and pair.expires_in == 900
+    assert auth.active.key(session_of(pair)) in auth.active.cached
+    assert (await auth.authentication.sign_in(login="ANNA@example.com", password=PASSWORD)).refresh_token
+
+
+@pytest.mark.parametrize(("login", "password"), [("anna", "wrong-pass"), ("nobody", PASSWORD)])
+async def test_wrong_password_and_unknown_login_fail_alike(auth: Auth, login: str, password: str) -> None:
+    await auth.user("anna")
+    with pytest.raises(Unauthenticated) as exc:
+        await auth.authentication.sign_in(login=login, password=password)
+    assert (str(exc.value), reason(exc)) == ("invalid login or password", "INVALID_CREDENTIALS")
+    assert auth.passwords.verified == 1  # a hash is checked even for an unknown login
+    assert auth.db.tables.sessions == {}
+
+
+# Refresh, reuse, logout
+
+
+async def test_refresh_rotates_the_token_within_the_session(auth: Auth) -> None:
+    user, first = await auth.signed_in()
+    second = await auth.authentication.refresh(first.refresh_token)
+    assert second.refresh_token != first.refresh_token
+    assert second.access_token == f"at|{user.id}|{session_of(first)}|user|900"
+    third = await auth.authentication.refresh(second.refresh_token)  # the new one works once too
+    assert session_of(third) == session_of(first)
+
+
+async def test_a_spent_refresh_token_coming_back_revokes_the_whole_session(auth: Auth) -> None:
+    _, first = await auth.signed_in()
+    second = await auth.authentication.refresh(first.refresh_token)
+    with pytest.raises(Unauthenticated) as exc:
+        await auth.authentication.refresh(first.refresh_token)  # replayed (stolen?)
+    assert reason(exc) == "REFRESH_TOKEN_REUSED"
+    session = session_of(first)
+    # The revocation is committed although the call failed, and the cache forgets it.
+    assert auth.db.tables.sessions[session].revoke_reason == "refresh token reuse"
+    assert auth.active.key(session) not in auth.active.cached
+    with pytest.raises(Unauthenticated) as exc:
+        await auth.authentication.refresh(second.refresh_token)  # the thief's or the user's: both dead
+    assert reason(exc) == "REFRESH_TOKEN_INVALID"
+    with pytest.raises(Unauthenticated) as exc:
+        await auth.authentication.require_active_session(session)
+    assert reason(exc) == "SESSION_REVOKED"
+
+
+async def test_unknown_and_expired_refresh_tokens_are_invalid(auth: Auth) -> None:
+    _, pair = await auth.signed_in()
+    with pytest.raises(Unauthenticated) as exc:
+        await auth.authentication.refresh("never-issued")
+    assert reason(exc) == "REFRESH_TOKEN_INVALID"
+    auth.clock.advance(days=31)
+    with pytest.raises(Unauthenticated) as exc:
+        await auth.authentication.refresh(pair.refresh_token)
+    assert reason(exc) == "REFRESH_TOKEN_INVALID"
+
+
+async def test_logout_closes_the_session_everywhere(auth: Auth) -> None:
+    _, pair = await auth.signed_in()
+    session = session_of(pair)
+    await auth.authentication.logout(session)
+    assert auth.db.tables.sessions[session].revoke_reason == "logout"
+    with pytest.raises(Unauthenticated):
+        await auth.authentication.require_active_session(session)
+    with pytest.raises(Unauthenticated) as exc:
+        await auth.authentication.refresh(pair.refresh_token)
+    assert reason(exc) == "REFRESH_TOKEN_INVALID"
+
+
+# Profile
+
+
+async def test_partial_update_keeps_absent_fields_and_publishes_the_changed_ones(auth: Auth) -> None:
+    user = await auth.user()
+    await auth.profiles.update(user.id, ProfileUpdate(city="Москва", bio="Люблю джаз"))
+    auth.clock.advance(minutes=5)
+    updated = await auth.profiles.update(user.id, ProfileUpdate(city="Тверь", interests=(" Джаз ", "джаз")))
+    assert (updated.city, updated.bio, updated.interests, updated.full_name) == (
+        "Тверь", "Люблю джаз", ("джаз",), "Анна Петрова")
+    assert updated.update_time == auth.clock.now
+    assert auth.db.tables.users[user.id] == updated and auth.cache.profiles[user.id] == updated
+    assert [(type(e), getattr(e, "changed_fields", ())) for e in auth.db.published] == [
+        (UserSignedUp, ()), (UserUpdated, ("city", "bio")), (UserUpdated, ("city", "interests"))]
+
+
+async def test_an_update_that_changes_nothing_publishes_nothing(auth: Auth) -> None:
+    user = await auth.user()
+    same = await auth.profiles.update(user.id, ProfileUpdate(full_name=" Анна Петрова ", city=""))
+    assert same == user and len(auth.db.published) == 1
+
+
+async def test_birth_date_is_checked_against_the_clock_and_a_bad_one_changes_nothing(auth: Auth) -> None:
+    user = await auth.user()
+    today = auth.clock.now.date()
+    updated = await auth.profiles.update(user.id, ProfileUpdate(birth_date=today.isoformat()))
+    assert updated.birth_date == today
+    with pytest.raises(InvalidArgument) as exc:
+        await auth.profiles.update(user.id, ProfileUpdate(city="Омск",
+                                                          birth_date=(today + timedelta(days=1)).isoformat()))
+    assert [v.field for v in exc.value.violations] == ["birthDate"]
+    assert auth.db.tables.users[user.id].city == "" and len(auth.db.published) == 2
+
+
+async def test_own_profile_from_the_cache_costs_no_transaction(auth: Auth) -> None:
+    user, pair = await auth.signed_in()
+    first = await auth.profiles.get_own(user.id, session_of(pair))  # loads and caches
+    opened = auth.db.units_opened
+    assert await auth.profiles.get_own(user.id, session_of(pair)) == first == user
+    assert auth.db.units_opened == opened
+    await auth.authentication.logout(session_of(pair))
+    with pytest.raises(Unauthenticated):
+        await auth.profiles.get_own(user.id, session_of(pair))
+
+
+async def test_profile_of_a_missing_user_is_not_found(auth: Auth) -> None:
+    with pytest.raises(NotFound):
+        await auth.profiles.get("00000000-0000-0000-0000-000000000000")
+
+
+# Avatars
+
+
+async def test_presign_remembers_the_key_of_the_spec(auth: Auth) -> None:
+    user = await auth.user()
+    upload = await auth.profiles.presign_avatar(user.id)
+    nanos = int(auth.clock.now.timestamp()) * 10**9
+    assert upload.object_key == hashlib.sha256(f"anna@example.com:anna:{nanos}".encode()).hexdigest() + ".jpg"
+    assert upload.expires == auth.clock.now + timedelta(minutes=15)
+    assert auth.avatars.pending_keys[user.id] == upload.object_key and upload.object_key in upload.url
+
+
+@pytest.mark.parametrize(("whose", "uploaded", "expected"), [
+    ("someone else's", True, "AVATAR_KEY_UNKNOWN"),
+    ("mine", False, "AVATAR_NOT_UPLOADED"),
+])
+async def test_only_my_pending_and_uploaded_avatar_is_accepted(
+        auth: Auth, whose: str, uploaded: bool, expected: str) -> None:
+    me, other = await auth.user("anna"), await auth.user("boris")
+    key = (await auth.profiles.presign_avatar(me.id if whose == "mine" else other.id)).object_key
+    if uploaded:
+        auth.avatars.objects.add(key)
+    with pytest.raises(InvalidArgument) as exc:
+        await auth.profiles.update(me.id, ProfileUpdate(avatar=key))
+    assert reason(exc) == expected and exc.value.violations[0].field == "avatar"
+    assert auth.db.tables.users[me.id].avatar == ""
+
+
+async def test_an_uploaded_avatar_is_saved_once(auth: Auth) -> None:
+    user = await auth.user()
+    key = (await auth.profiles.presign_avatar(user.id)).object_key
+    auth.avatars.objects.add(key)
+    assert (await auth.profiles.update(user.id, ProfileUpdate(avatar=key))).avatar == key
+    assert user.id not in auth.avatars.pending_keys  # single use
+    with pytest.raises(InvalidArgument):
+        await auth.profiles.update(user.id, ProfileUpdate(avatar=key))
+    removed = await auth.profiles.update(user.id, ProfileUpdate(avatar=""))  # empty key: no avatar
+    assert removed.avatar == ""
+    assert [e.changed_fields for e in auth.db.published if isinstance(e, UserUpdated)] == [("avatar",), ("avatar",)]
+
+
+# Roles
+
+
+async def test_granting_a_role_publishes_user_updated_in_the_same_transaction(auth: Auth) -> None:
+    user = await auth.user()
+    auth.clock.advance(hours=1)
+    admin = await auth.accounts.grant_role("ANNA@example.com", "admin")
+    assert admin.roles == ("user", "admin") and admin.update_time == auth.clock.now
+    assert auth.db.tables.users[user.id] == admin
+    assert auth.db.published[-1] == UserUpdated(admin, ("roles",))
+    again = await auth.accounts.grant_role("anna", "admin")  # idempotent: no change, no event
+    assert again == admin and len(auth.db.published) == 2
+    pair = await auth.authentication.sign_in(login="anna", password=PASSWORD)
+    assert pair.access_token.split("|")[3] == "user,admin"
+
+
+async def test_a_grant_that_fails_to_commit_publishes_nothing(auth: Auth) -> None:
+    user = await auth.user()
+    auth.db.fail_next_commit = True
+    with pytest.raises(CommitFailed):
+        await auth.accounts.grant_role("anna", "admin")
+    assert auth.db.tables.users[user.id].roles == ("user",) and len(auth.db.published) == 1
+
+
+async def test_granting_to_nobody_or_an_unknown_role_fails(auth: Auth) -> None:
+    await auth.user()
+    with pytest.raises(NotFound):
+        await auth.accounts.grant_role("nobody@example.com", "admin")
+    with pytest.raises(InvalidArgument):
+        await auth.accounts.grant_role("anna", "superuser")
+    assert len(auth.db.published) == 1
+
