@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 
 import httpx
-from auth_support import Account
+from auth_support import Account, unverified_claims
 from kafka_support import KafkaRecord, read_topic
 
 from kgo import paths
@@ -95,3 +95,50 @@ def test_kgo_events_tail_prints_decoded_json_lines(http: httpx.Client, account: 
         assert isinstance(payload, dict), "payload should be decoded from protobuf to JSON"
         assert payload["userId"] == record["key"]
         assert payload["changedFields"]
+
+
+def kgo_admin_create(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(paths.VENV / "bin" / "kgo"), "admin", "create", *args],
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def role_events(user_id: str, *, until: int = 1, timeout: float = 20) -> list[events_pb2.UserUpdated]:
+    """user.updated events of the user that changed their roles, read until `until` of
+    them are there (or `timeout` seconds: waiting for one too many proves there is none)."""
+    records = read_topic("user.updated", key=user_id, until=lambda found: len(found) >= until, timeout=timeout)
+    for record in records:
+        # Published by auth-service's relay from its outbox, as for changes made through the API.
+        assert (record.headers["ce_type"], record.headers["ce_source"]) == ("kulturago.auth.v1.UserUpdated", SOURCE)
+    return [e for e in (events_pb2.UserUpdated.FromString(r.value) for r in records) if "roles" in e.changed_fields]
+
+
+def test_kgo_admin_create_promotes_through_auth_and_publishes_user_updated(
+        http: httpx.Client, account: Account) -> None:
+    result = kgo_admin_create("--email", account.email, "--password", account.password)
+    assert result.returncode == 0, result.stderr
+    [event] = role_events(account.id)
+    assert (list(event.changed_fields), event.email, event.login) == (["roles"], account.email, account.login)
+    tokens = http.post("/api/v1/auth/signin", json={"login": account.login, "password": account.password}).json()
+    assert unverified_claims(tokens["accessToken"])["roles"] == ["user", "admin"]
+
+    # Promoting an admin again changes nothing and publishes nothing.
+    assert kgo_admin_create("--email", account.email, "--password", account.password).returncode == 0
+    assert len(role_events(account.id, until=2, timeout=5)) == 1
+
+
+def test_kgo_admin_create_signs_a_new_user_up_through_auth(http: httpx.Client) -> None:
+    suffix = uuid.uuid4().hex[:10]
+    email, login, password = f"admin-{suffix}@example.com", f"admin_{suffix}", f"pw-{suffix}-long"
+    result = kgo_admin_create("--email", email, "--password", password, "--login", login)
+    assert result.returncode == 0, result.stderr
+    tokens = http.post("/api/v1/auth/signin", json={"login": login, "password": password}).json()
+    claims = unverified_claims(tokens["accessToken"])
+    assert claims["roles"] == ["user", "admin"]
+    [signed_up] = read_topic("user.signed_up", key=claims["sub"])
+    assert events_pb2.UserSignedUp.FromString(signed_up.value).email == email
+    assert len(role_events(claims["sub"])) == 1
+
+
+def test_kgo_admin_create_checks_the_sign_up_rules() -> None:
+    result = kgo_admin_create("--email", "not-an-email", "--password", "short")
+    assert result.returncode != 0 and "email" in result.stderr
