@@ -27,11 +27,18 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=CITY_TZ)
 
 
+# A catalog has no sessions outside these; the bounds also keep `day + 1` from overflowing.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
 def _parse(value: str, field: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InvalidArgument.on_field(field, "not a calendar date (YYYY-MM-DD)") from None
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidArgument.on_field(field, f"must be between {EARLIEST} and {LATEST}")
+    return day
 
 
 def window(now: datetime, *, when: str = "", date_from: str = "", date_to: str = "") -> Window:

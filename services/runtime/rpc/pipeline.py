@@ -22,6 +22,8 @@ from typing import Any, Protocol
 import grpc
 from grpc.aio import ServerInterceptor
 
+from services.runtime.rpc.decoding import tolerant
+
 Handler = Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
 StreamHandler = Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Any]]
 
@@ -75,7 +77,8 @@ class PipelineInterceptor(ServerInterceptor):
         self._cache: dict[str, grpc.RpcMethodHandler] = {}
 
     def _wrap(self, method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
-        codec = {"request_deserializer": handler.request_deserializer,
+        # Unparseable requests reach the middlewares as Undecodable (a 400), not a grpc 500.
+        codec = {"request_deserializer": tolerant(handler.request_deserializer),
                  "response_serializer": handler.response_serializer}
         if handler.unary_unary is not None:
             return grpc.unary_unary_rpc_method_handler(

@@ -9,8 +9,11 @@ from typing import Any
 
 import grpc
 import protovalidate
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
 
 from services.runtime import errors
+from services.runtime.rpc.decoding import Undecodable
 from services.runtime.rpc.pipeline import Handler, StreamHandler
 
 _SNAKE = re.compile(r"_([a-z0-9])")
@@ -30,10 +33,55 @@ def violations_of(message: Any) -> list[errors.FieldViolation]:
     return found
 
 
+def nul_violations(message: Message, prefix: str = "") -> list[errors.FieldViolation]:
+    """String fields (at any depth, map keys too) holding U+0000: no text of ours contains
+    it, and PostgreSQL refuses it in text, so it is bad input wherever it appears."""
+    found = []
+    for field, value in message.ListFields():
+        texts: list[str] = []
+        children: list[Message] = []
+        if _is_map(field):
+            items = list(value.items())
+            texts = [k for k, _ in items if isinstance(k, str)]
+            entry_value = field.message_type.fields_by_name["value"]  # type: ignore[union-attr]
+            if entry_value.type == FieldDescriptor.TYPE_STRING:
+                texts += [v for _, v in items]
+            elif entry_value.type == FieldDescriptor.TYPE_MESSAGE:
+                children = [v for _, v in items]
+        elif field.type == FieldDescriptor.TYPE_STRING:
+            texts = list(value) if _is_repeated(field) else [value]
+        elif field.type == FieldDescriptor.TYPE_MESSAGE:
+            children = list(value) if _is_repeated(field) else [value]
+        path = prefix + field.json_name
+        if any("\x00" in text for text in texts):
+            found.append(errors.FieldViolation(path, "must not contain the NUL character (\\u0000)"))
+        for child in children:
+            inner = nul_violations(child, path + ".")
+            if inner and child.DESCRIPTOR.full_name in _JSON_VALUES:
+                # Inside a JSON value the client sees one field (`interests`), not ListValue's parts.
+                inner = [errors.FieldViolation(path, inner[0].description)]
+            found += inner
+    return found
+
+
+_JSON_VALUES = frozenset({"google.protobuf.Value", "google.protobuf.ListValue", "google.protobuf.Struct"})
+
+
+def _is_repeated(field: FieldDescriptor) -> bool:
+    return bool(field.is_repeated)
+
+
+def _is_map(field: FieldDescriptor) -> bool:
+    entry = field.message_type
+    return _is_repeated(field) and entry is not None and entry.GetOptions().map_entry
+
+
 def validate(message: Any) -> None:
     """Raise InvalidArgument naming every offending field of `message`."""
+    if isinstance(message, Undecodable):
+        raise errors.InvalidArgument.on_field(message.field, message.description)
     # An empty request (GetMe, GetProfile, ...) has nothing to validate.
-    violations = violations_of(message) if message.DESCRIPTOR.fields else []
+    violations = nul_violations(message) + violations_of(message) if message.DESCRIPTOR.fields else []
     if violations:
         first = violations[0]
         raise errors.InvalidArgument(
