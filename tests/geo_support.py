@@ -12,12 +12,14 @@ from contextlib import contextmanager
 import psycopg
 
 from kgo import provision, topology
+from kulturago.geo.v1 import geo_service_pb2
+from services.runtime.vocabulary import words
 
 # The sphere PostGIS uses for geography with use_spheroid=false (mean WGS 84 radius).
 SPHERE_RADIUS_M = 6371008.771415
-CATEGORIES = ("museum", "theatre", "gallery", "park", "monument", "cafe", "library", "cinema", "concert_hall",
-              "viewpoint", "church", "bookstore")
-LIVE_REDIS = f"redis://127.0.0.1:{topology.REDIS_PORT}/0"
+# The POI categories of the contract (ListNearbyRequest.category), in their proto order.
+CATEGORIES = words(geo_service_pb2.ListNearbyRequest, "category")
+LIVE_REDIS = provision.redis_url()
 
 PoiRow = tuple[int, str, str, str, str, float, float, str]
 

@@ -1,4 +1,5 @@
-"""Deterministic, dependency-free demo catalog for Moscow and Saint Petersburg.
+"""Deterministic demo catalog for Moscow and Saint Petersburg (its only dependency: the
+contracts, for the vocabularies).
 
 Used to seed local/staging databases and to load-test search and map
 endpoints with believable Russian content:

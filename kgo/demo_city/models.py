@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Final
 
+from kulturago.event.v1 import event_service_pb2
+from kulturago.geo.v1 import geo_service_pb2
+from services.runtime.vocabulary import words
+
 __all__ = [
     "CATEGORIES",
     "CITIES",
@@ -21,35 +25,12 @@ __all__ = [
     "DemoSession",
 ]
 
-CATEGORIES: Final = (
-    "concert",
-    "exhibition",
-    "theatre",
-    "kids",
-    "tour",
-    "festival",
-    "lecture",
-    "cinema",
-    "standup",
-    "masterclass",  # hobby workshops: ceramics, painting, cooking...
-)
-
-POI_CATEGORIES: Final = (
-    "museum",
-    "theatre",
-    "gallery",
-    "park",
-    "monument",
-    "cafe",
-    "library",
-    "cinema",
-    "concert_hall",
-    "viewpoint",
-    "church",
-    "bookstore",
-)
-
-CITIES: Final = ("moscow", "spb")
+# The vocabularies of the contracts, where they are defined (buf.validate `in` rules).
+# Their proto order matters here: the generator's weights and coverage events follow
+# it, so a seed keeps producing the same city.
+CATEGORIES: Final = words(event_service_pb2.Event, "category")
+POI_CATEGORIES: Final = words(geo_service_pb2.ListNearbyRequest, "category")
+CITIES: Final = words(event_service_pb2.Event, "city")
 
 
 def _moscow_tz() -> tzinfo:

@@ -19,8 +19,9 @@ from services.geo.adapters.geo_cache import CacheKeys, CachePolicy, GeoCache, in
 from services.geo.adapters.poi_loader import copy_pois
 from services.geo.adapters.pois import PoiRepository
 from services.geo.adapters.schema import ensure_schema
+from services.geo.adapters.vocabulary import POI_CATEGORIES as CATEGORIES
 from services.geo.domain.cells import cell_of
-from services.geo.domain.model import CATEGORIES, NearbyPoi, NearbyQuery
+from services.geo.domain.model import NearbyPoi, NearbyQuery
 from services.geo.service_layer.nearby import Nearby
 from services.runtime.cache import open_redis
 from services.runtime.db import open_pool

@@ -17,7 +17,7 @@ from geo_support import LIVE_REDIS
 from kgo.geo_cli import load_demo_pois
 from services.geo.adapters.geo_cache import CacheKeys
 from services.geo.adapters.poi_loader import delete_pois, load_osm
-from services.geo.domain.model import CATEGORIES
+from services.geo.adapters.vocabulary import POI_CATEGORIES as CATEGORIES
 
 # Nodes: a named museum, an unnamed cafe, two places of worship, a bookshop with an
 # address; a closed way (a park, square 56.301..56.303 x 38.101..38.105) and an open

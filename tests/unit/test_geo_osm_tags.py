@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.geo.adapters.osm_loader import address_of, category_of
-from services.geo.domain.model import CATEGORIES
+from services.geo.adapters.vocabulary import POI_CATEGORIES as CATEGORIES
 
 
 @pytest.mark.parametrize("tags, category", [

@@ -39,9 +39,10 @@ import redis
 import redis.asyncio as aioredis
 from prometheus_client import Counter as Metric
 
+from services.geo.adapters.vocabulary import POI_CATEGORIES
 from services.geo.domain.cells import Cell, cells_for_circle
 from services.geo.domain.geodesy import EARTH_RADIUS_M, haversine_m
-from services.geo.domain.model import CATEGORIES, NearbyPoi, NearbyQuery, Poi
+from services.geo.domain.model import NearbyPoi, NearbyQuery, Poi
 from services.geo.service_layer.nearby import MISS, CacheLookup
 from services.runtime.cache import CACHE_ERRORS
 from services.runtime.logging import get_logger
@@ -329,7 +330,7 @@ class GeoCache:
         for cell, pois in by_cell.items():
             all_key = self._keys.members(generation, cell)
             # Leftovers of an earlier load of this cell whose marker expired first.
-            pipe.delete(all_key, *(self._keys.members(generation, cell, c) for c in CATEGORIES))
+            pipe.delete(all_key, *(self._keys.members(generation, cell, c) for c in POI_CATEGORIES))
             per_category: dict[str, list[Any]] = {}
             everything: list[Any] = []
             for poi in pois:

@@ -8,8 +8,9 @@ from typing import Any
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from services.geo.adapters.vocabulary import POI_CATEGORIES
 from services.geo.domain.cells import LAT_STEP, LON_STEP, Cell
-from services.geo.domain.model import CATEGORIES, NearbyPoi, NearbyQuery, Poi
+from services.geo.domain.model import NearbyPoi, NearbyQuery, Poi
 
 _POINT = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)::geography"
 _COLUMNS = "id, name, category, city, address, ST_Y(location::geometry) AS lat, ST_X(location::geometry) AS lon"
@@ -34,7 +35,7 @@ LIMIT %(limit)s
 _NEARBY_ALL = _NEARBY.format(category="")
 # The category is a literal, not a parameter, so that even a generic plan of the
 # prepared statement uses the category's partial index (see the migration).
-_NEARBY_IN = {c: _NEARBY.format(category=f"AND category = '{c}'") for c in CATEGORIES}
+_NEARBY_IN = {c: _NEARBY.format(category=f"AND category = '{c}'") for c in POI_CATEGORIES}
 
 # A cell's POIs: the index finds the cell's circumscribed circle, the floors keep
 # exactly the cell (the same floor of the same doubles as domain.cells.cell_of).
