@@ -23,7 +23,7 @@ from kgo.geo_cli import load_demo_pois
 from services.geo.adapters.geo_cache import CacheKeys
 
 BASE = f"http://127.0.0.1:{topology.GATEWAY_HTTP_PORT}"
-REDIS_URL = f"redis://127.0.0.1:{topology.REDIS_PORT}/0"
+REDIS_URL = provision.redis_url()
 COUNT = 1_000_000
 ID_OFFSET = 1 << 40  # bench POIs: [2^40, 2^40 + 2^34); demo ids stay below 2^34
 SEED = 11

@@ -16,7 +16,7 @@ def database_url() -> str:
 
 
 def redis_url() -> str:
-    return f"redis://127.0.0.1:{topology.REDIS_PORT}/0"
+    return provision.redis_url()
 
 
 def demo_rows(count: int, *, seed: int = 7, id_offset: int = 0) -> Iterable[PoiRow]:

@@ -82,7 +82,10 @@ def postgres_command() -> list[str]:
 
 def redis_command() -> list[str]:
     REDIS_DIR.mkdir(parents=True, exist_ok=True)
-    return ["/usr/bin/redis-server", "--port", str(topology.REDIS_PORT), "--bind", "127.0.0.1",
+    # The password goes in a private file, not the command line (which `ps` shows everyone).
+    conf = paths.RUN / "redis.conf"
+    provision.write_private(conf, f"requirepass {provision.redis_password()}\n")
+    return ["/usr/bin/redis-server", str(conf), "--port", str(topology.REDIS_PORT), "--bind", "127.0.0.1",
             "--dir", str(REDIS_DIR), "--appendonly", "yes", "--save", "", "--protected-mode", "yes",
             "--loglevel", "warning"]
 
@@ -148,9 +151,24 @@ def format_kafka(libs: Path) -> None:
         )
 
 
+def seaweedfs_security() -> Path:
+    """security.toml: the filer and the volume servers answer only requests signed with
+    our key (the S3 gateway signs its own), so no local process can list, read, write or
+    delete objects behind S3's credentials through their HTTP ports."""
+    key = provision.seaweedfs_key()
+    folder = paths.RUN / "seaweedfs"
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    sections = ("jwt.signing", "jwt.signing.read", "jwt.filer_signing", "jwt.filer_signing.read")
+    text = "".join(f'[{name}]\nkey = "{key}"\nexpires_after_seconds = 10\n\n' for name in sections)
+    provision.write_private(folder / "security.toml", text)
+    return folder
+
+
 def seaweedfs_command(weed: Path) -> list[str]:
     SEAWEED_DIR.mkdir(parents=True, exist_ok=True)
-    return [str(weed), "server", f"-dir={SEAWEED_DIR}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+    return [str(weed), f"-config_dir={seaweedfs_security()}", "server", f"-dir={SEAWEED_DIR}",
+            "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
             f"-master.port={topology.SEAWEED_MASTER_PORT}", f"-volume.port={topology.SEAWEED_VOLUME_PORT}",
             f"-filer.port={topology.SEAWEED_FILER_PORT}", "-filer", "-s3",
             f"-s3.port={topology.S3_PORT}", f"-s3.config={paths.SECRETS / 's3.json'}",

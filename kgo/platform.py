@@ -25,7 +25,8 @@ def service_env(svc: topology.Service) -> dict[str, str]:
         "KGO_SERVICE_NAME": svc.name,
         "KGO_GRPC_PORT": str(svc.grpc_port),
         "KGO_METRICS_PORT": str(svc.metrics_port),
-        "KGO_REDIS_URL": f"redis://127.0.0.1:{topology.REDIS_PORT}/0",
+        "KGO_REDIS_URL": provision.redis_url(),
+        "KGO_GRPC_REFLECTION": "true",  # development only: grpcurl and friends
         "KGO_KAFKA_BOOTSTRAP": f"127.0.0.1:{topology.KAFKA_PORT}",
         "KGO_JWKS_FILE": str(paths.SECRETS / "jwks.json"),
         "KGO_JWT_PRIVATE_KEY_FILE": str(paths.SECRETS / "jwt-signing-key.pem"),
@@ -115,7 +116,7 @@ def _postgres_ready() -> bool:
 def _redis_ready() -> bool:
     import redis
 
-    return bool(redis.Redis(port=topology.REDIS_PORT, socket_timeout=1).ping())
+    return bool(redis.Redis.from_url(provision.redis_url(), socket_timeout=1).ping())
 
 
 def _kafka_ready() -> bool:

@@ -104,11 +104,37 @@ def envoy() -> Path:
 
 def _secret(name: str, make: Callable[[], str]) -> str:
     path = paths.SECRETS / name
+    paths.SECRETS.mkdir(parents=True, exist_ok=True)
+    paths.SECRETS.chmod(0o700)  # also for a .dev made before secrets were kept private
     if not path.exists():
-        paths.SECRETS.mkdir(parents=True, exist_ok=True)
-        path.write_text(make())
-        path.chmod(0o600)
+        write_private(path, make())
     return path.read_text().strip()
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (it holds a secret), also when it existed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+    path.write_text(text)
+
+
+def redis_password() -> str:
+    return _secret("redis-password", lambda: secrets.token_urlsafe(24))
+
+
+def redis_url(database: int = 0) -> str:
+    from kgo import topology
+
+    return topology.redis_url(redis_password(), database)
+
+
+def seaweedfs_key() -> str:
+    return _secret("seaweedfs-jwt-key", lambda: secrets.token_urlsafe(32))
+
+
+def supervisor_password() -> str:
+    return _secret("supervisor-password", lambda: secrets.token_urlsafe(18))
 
 
 def postgres_password() -> str:
@@ -120,7 +146,7 @@ def s3_credentials() -> tuple[str, str]:
     secret = _secret("s3-secret-key", lambda: secrets.token_urlsafe(30))
     config = {"identities": [{"name": "kulturago", "credentials": [{"accessKey": access, "secretKey": secret}],
                               "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
-    (paths.SECRETS / "s3.json").write_text(json.dumps(config))
+    write_private(paths.SECRETS / "s3.json", json.dumps(config))
     return access, secret
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kgo import paths, topology
+from kgo import paths, provision, topology
 
 CONF = paths.RUN / "supervisord.conf"
 
@@ -39,12 +39,15 @@ def _command(argv: Sequence[str]) -> str:
 
 def render(programs: Iterable[Program]) -> str:
     lines = [
-        "[inet_http_server]", f"port=127.0.0.1:{topology.SUPERVISOR_PORT}", "",
+        # Its control port starts and stops everything: only with the generated credentials.
+        "[inet_http_server]", f"port=127.0.0.1:{topology.SUPERVISOR_PORT}",
+        "username=kgo", f"password={provision.supervisor_password()}", "",
         "[supervisord]", f"logfile={paths.LOGS / 'supervisord.log'}", f"pidfile={paths.RUN / 'supervisord.pid'}",
         f"directory={paths.ROOT}", "user=root" if _is_root() else "", "nodaemon=false", "", 
         "[rpcinterface:supervisor]",
         "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface", "",
-        "[supervisorctl]", f"serverurl=http://127.0.0.1:{topology.SUPERVISOR_PORT}", "",
+        "[supervisorctl]", f"serverurl=http://127.0.0.1:{topology.SUPERVISOR_PORT}",
+        "username=kgo", f"password={provision.supervisor_password()}", "",
     ]
     for p in programs:
         lines += [
@@ -71,7 +74,8 @@ def _is_root() -> bool:
 
 
 def rpc() -> Any:
-    return xmlrpc.client.ServerProxy(f"http://127.0.0.1:{topology.SUPERVISOR_PORT}/RPC2").supervisor
+    url = f"http://kgo:{provision.supervisor_password()}@127.0.0.1:{topology.SUPERVISOR_PORT}/RPC2"
+    return xmlrpc.client.ServerProxy(url).supervisor
 
 
 def running() -> bool:
@@ -86,7 +90,7 @@ def ensure_started(config: str) -> None:
     paths.RUN.mkdir(parents=True, exist_ok=True)
     paths.LOGS.mkdir(parents=True, exist_ok=True)
     changed = not CONF.exists() or CONF.read_text() != config
-    CONF.write_text(config)
+    provision.write_private(CONF, config)  # it holds the services' secrets
     if not running():
         subprocess.run([str(paths.VENV / "bin" / "supervisord"), "-c", str(CONF)], check=True)
         deadline = time.monotonic() + 20

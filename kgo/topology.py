@@ -73,5 +73,9 @@ def service(name: str) -> Service:
     raise KeyError(name)
 
 
+def redis_url(password: str, database: int = 0) -> str:
+    return f"redis://:{password}@127.0.0.1:{REDIS_PORT}/{database}"
+
+
 def database_url(database: str, password: str) -> str:
     return f"postgresql://{POSTGRES_USER}:{password}@127.0.0.1:{POSTGRES_PORT}/{database}"

@@ -45,7 +45,7 @@ async def ahttp() -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(scope="session")
 def redis_client() -> redis_sync.Redis:
-    return redis_sync.Redis(port=topology.REDIS_PORT)
+    return redis_sync.Redis.from_url(provision.redis_url())
 
 
 def database_url(name: str) -> str:

@@ -19,6 +19,7 @@ class ServiceSettings(BaseSettings):
     grpc_port: int = 50051
     metrics_port: int = 0  # 0: no /metrics endpoint
     log_level: str = "INFO"
+    grpc_reflection: bool = False  # lists every method to anyone who asks: development only
     shutdown_grace_seconds: float = 5.0
     worker_restart_max_seconds: float = 30.0  # cap of the backoff between restarts of a failed worker
     # Development only: a file <faults_dir>/<point> makes that fault point fail (services.runtime.faults).

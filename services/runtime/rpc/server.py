@@ -15,6 +15,7 @@ from grpc_reflection.v1alpha import reflection
 from services.runtime.logging import configure_logging, get_logger
 from services.runtime.rpc.access import AccessMiddleware, AccessPolicy
 from services.runtime.rpc.errors import ErrorMiddleware
+from services.runtime.rpc.field_behavior import OutputOnlyMiddleware
 from services.runtime.rpc.observability import ObservabilityMiddleware, serve_metrics
 from services.runtime.rpc.pipeline import Middleware, PipelineInterceptor
 from services.runtime.rpc.validation import ValidationMiddleware
@@ -52,6 +53,7 @@ def default_middlewares(app: ServiceApp) -> list[Middleware]:
         ObservabilityMiddleware(),
         ErrorMiddleware(app.error_domain),
         AccessMiddleware(verifier, app.policy, s.internal_cidrs),
+        OutputOnlyMiddleware(),  # before validation: ignored values must not fail a request
         ValidationMiddleware(),
     ]
 
@@ -65,9 +67,10 @@ def create_server(app: ServiceApp, middlewares: Sequence[Middleware] | None = No
     app.register(server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection(
-        [*app.service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], server
-    )
+    if app.settings.grpc_reflection:
+        reflection.enable_server_reflection(
+            [*app.service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], server
+        )
     server.add_insecure_port(f"{app.settings.grpc_host}:{app.settings.grpc_port}")
     return server, health_servicer
 
