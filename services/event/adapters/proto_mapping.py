@@ -20,7 +20,7 @@ def to_proto(event: Event) -> pb.Event:
         images=list(event.images), ticket_provider=event.ticket_provider,
         rating=pb.Rating(average=event.rating_average, count=event.rating_count),
         next_start_time=optional_timestamp(event.next_start), create_time=optional_timestamp(event.create_time),
-        update_time=optional_timestamp(event.update_time),
+        update_time=optional_timestamp(event.update_time), version=event.version,
     )
 
 

@@ -16,6 +16,7 @@ from services.runtime.logging import configure_logging, get_logger
 from services.runtime.rpc.access import AccessMiddleware, AccessPolicy
 from services.runtime.rpc.errors import ErrorMiddleware
 from services.runtime.rpc.field_behavior import OutputOnlyMiddleware
+from services.runtime.rpc.field_behavior import OutputOnlyMiddleware
 from services.runtime.rpc.observability import ObservabilityMiddleware, serve_metrics
 from services.runtime.rpc.pipeline import Middleware, PipelineInterceptor
 from services.runtime.rpc.validation import ValidationMiddleware
@@ -53,6 +54,7 @@ def default_middlewares(app: ServiceApp) -> list[Middleware]:
         ObservabilityMiddleware(),
         ErrorMiddleware(app.error_domain),
         AccessMiddleware(verifier, app.policy, s.internal_cidrs),
+        OutputOnlyMiddleware(),  # before validation: ignored values must not fail a request
         OutputOnlyMiddleware(),  # before validation: ignored values must not fail a request
         ValidationMiddleware(),
     ]

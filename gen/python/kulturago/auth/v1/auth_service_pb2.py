@@ -24,33 +24,54 @@ _sym_db = _symbol_database.Default()
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
+from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from kulturago.options.v1 import access_pb2 as kulturago_dot_options_dot_v1_dot_access__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$kulturago/auth/v1/auth_service.proto\x12\x11kulturago.auth.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!kulturago/options/v1/access.proto\"\x9c\x01\n\x04User\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12\x14\n\x05login\x18\x03 \x01(\tR\x05login\x12\x1b\n\tfull_name\x18\x04 \x01(\tR\x08\x66ullName\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\"\x8c\x03\n\x07Profile\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12\x14\n\x05login\x18\x03 \x01(\tR\x05login\x12\x1b\n\tfull_name\x18\x04 \x01(\tR\x08\x66ullName\x12\x14\n\x05phone\x18\x05 \x01(\tR\x05phone\x12\x12\n\x04\x63ity\x18\x06 \x01(\tR\x04\x63ity\x12\x1d\n\nbirth_date\x18\x07 \x01(\tR\tbirthDate\x12\x10\n\x03\x62io\x18\x08 \x01(\tR\x03\x62io\x12\x1c\n\tinterests\x18\t \x03(\tR\tinterests\x12\x16\n\x06\x61vatar\x18\n \x01(\tR\x06\x61vatar\x12\x1d\n\navatar_url\x18\x0b \x01(\tR\tavatarUrl\x12;\n\x0b\x63reate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\"\xb5\x01\n\rSignUpRequest\x12 \n\x05\x65mail\x18\x01 \x01(\tB\n\xbaH\x07r\x05\x18\xfe\x01`\x01R\x05\x65mail\x12\x33\n\x05login\x18\x02 \x01(\tB\x1d\xbaH\x1ar\x18\x32\x16^[A-Za-z0-9_.-]{3,32}$R\x05login\x12&\n\x08password\x18\x03 \x01(\tB\n\xbaH\x07r\x05\x10\x08\x18\x80\x01R\x08password\x12%\n\tfull_name\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01R\x08\x66ullName\"Y\n\rSignInRequest\x12 \n\x05login\x18\x01 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\xfe\x01R\x05login\x12&\n\x08password\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x08password\"\x96\x01\n\x0eSignInResponse\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12#\n\rrefresh_token\x18\x02 \x01(\tR\x0crefreshToken\x12\x1d\n\nexpires_in\x18\x03 \x01(\x05R\texpiresIn\x12\x1d\n\ntoken_type\x18\x04 \x01(\tR\ttokenType\"A\n\x0eRefreshRequest\x12/\n\rrefresh_token\x18\x01 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x04R\x0crefreshToken\"\x97\x01\n\x0fRefreshResponse\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12#\n\rrefresh_token\x18\x02 \x01(\tR\x0crefreshToken\x12\x1d\n\nexpires_in\x18\x03 \x01(\x05R\texpiresIn\x12\x1d\n\ntoken_type\x18\x04 \x01(\tR\ttokenType\"\x0f\n\rLogoutRequest\"\x10\n\x0eLogoutResponse\"\x10\n\x0eGetJwksRequest\"\x0e\n\x0cGetMeRequest\"q\n\rGetMeResponse\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05login\x18\x02 \x01(\tR\x05login\x12\x1b\n\tfull_name\x18\x03 \x01(\tR\x08\x66ullName\x12\x1d\n\navatar_url\x18\x04 \x01(\tR\tavatarUrl\"\x13\n\x11GetProfileRequest\"\xf4\x04\n\x14UpdateProfileRequest\x12*\n\tfull_name\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01H\x00R\x08\x66ullName\x88\x01\x01\x12\x39\n\x05phone\x18\x02 \x01(\tB\x1e\xbaH\x1br\x19\x32\x17^(\\+[1-9][0-9]{7,14})?$H\x01R\x05phone\x88\x01\x01\x12 \n\x04\x63ity\x18\x03 \x01(\tB\x07\xbaH\x04r\x02\x18\x64H\x02R\x04\x63ity\x88\x01\x01\x12J\n\nbirth_date\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$H\x03R\tbirthDate\x88\x01\x01\x12\x1f\n\x03\x62io\x18\x05 \x01(\tB\x08\xbaH\x05r\x03\x18\xd0\x0fH\x04R\x03\x62io\x88\x01\x01\x12\xe6\x01\n\tinterests\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.ListValueB\xab\x01\xbaH\xa7\x01\xba\x01\xa3\x01\n\x11interests.strings\x12\x38interests must be at most 30 strings of 1..50 characters\x1aTthis.size() <= 30 && this.all(v, type(v) == string && size(v) >= 1 && size(v) <= 50)R\tinterests\x12:\n\x06\x61vatar\x18\x07 \x01(\tB\x1d\xbaH\x1ar\x18\x32\x16^([0-9a-f]{64}\\.jpg)?$H\x05R\x06\x61vatar\x88\x01\x01\x42\x0c\n\n_full_nameB\x08\n\x06_phoneB\x07\n\x05_cityB\r\n\x0b_birth_dateB\x06\n\x04_bioB\t\n\x07_avatar\"\x16\n\x14PresignAvatarRequest\"~\n\x15PresignAvatarResponse\x12\x10\n\x03url\x18\x01 \x01(\tR\x03url\x12\x1d\n\nobject_key\x18\x02 \x01(\tR\tobjectKey\x12\x34\n\x07\x65xpires\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65xpires2\xbb\x04\n\x0b\x41uthService\x12g\n\x06SignUp\x12 .kulturago.auth.v1.SignUpRequest\x1a\x17.kulturago.auth.v1.User\"\"\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x18\"\x13/api/v1/auth/signup:\x01*\x12q\n\x06SignIn\x12 .kulturago.auth.v1.SignInRequest\x1a!.kulturago.auth.v1.SignInResponse\"\"\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x18\"\x13/api/v1/auth/signin:\x01*\x12u\n\x07Refresh\x12!.kulturago.auth.v1.RefreshRequest\x1a\".kulturago.auth.v1.RefreshResponse\"#\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x19\"\x14/api/v1/auth/refresh:\x01*\x12q\n\x06Logout\x12 .kulturago.auth.v1.LogoutRequest\x1a!.kulturago.auth.v1.LogoutResponse\"\"\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x18\"\x13/api/v1/auth/logout:\x01*\x12\x66\n\x07GetJwks\x12!.kulturago.auth.v1.GetJwksRequest\x1a\x14.google.api.HttpBody\"\"\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x18\x12\x16/.well-known/jwks.json2\xe0\x03\n\x0eProfileService\x12\x62\n\x05GetMe\x12\x1f.kulturago.auth.v1.GetMeRequest\x1a .kulturago.auth.v1.GetMeResponse\"\x16\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x0c\x12\n/api/v1/me\x12k\n\nGetProfile\x12$.kulturago.auth.v1.GetProfileRequest\x1a\x1a.kulturago.auth.v1.Profile\"\x1b\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/v1/profile\x12t\n\rUpdateProfile\x12\'.kulturago.auth.v1.UpdateProfileRequest\x1a\x1a.kulturago.auth.v1.Profile\"\x1e\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x14\x1a\x0f/api/v1/profile:\x01*\x12\x86\x01\n\rPresignAvatar\x12\'.kulturago.auth.v1.PresignAvatarRequest\x1a(.kulturago.auth.v1.PresignAvatarResponse\"\"\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x18\x12\x16/api/v1/avatar/presignb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$kulturago/auth/v1/auth_service.proto\x12\x11kulturago.auth.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!kulturago/options/v1/access.proto\"\xb4\x01\n\x04User\x12\x14\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03R\x02id\x12\x1a\n\x05\x65mail\x18\x02 \x01(\tB\x04\xe2\x41\x01\x05R\x05\x65mail\x12\x1a\n\x05login\x18\x03 \x01(\tB\x04\xe2\x41\x01\x05R\x05login\x12\x1b\n\tfull_name\x18\x04 \x01(\tR\x08\x66ullName\x12\x41\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\ncreateTime\"\xb0\x03\n\x07Profile\x12\x14\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03R\x02id\x12\x1a\n\x05\x65mail\x18\x02 \x01(\tB\x04\xe2\x41\x01\x05R\x05\x65mail\x12\x1a\n\x05login\x18\x03 \x01(\tB\x04\xe2\x41\x01\x05R\x05login\x12\x1b\n\tfull_name\x18\x04 \x01(\tR\x08\x66ullName\x12\x14\n\x05phone\x18\x05 \x01(\tR\x05phone\x12\x12\n\x04\x63ity\x18\x06 \x01(\tR\x04\x63ity\x12\x1d\n\nbirth_date\x18\x07 \x01(\tR\tbirthDate\x12\x10\n\x03\x62io\x18\x08 \x01(\tR\x03\x62io\x12\x1c\n\tinterests\x18\t \x03(\tR\tinterests\x12\x16\n\x06\x61vatar\x18\n \x01(\tR\x06\x61vatar\x12#\n\navatar_url\x18\x0b \x01(\tB\x04\xe2\x41\x01\x03R\tavatarUrl\x12\x41\n\x0b\x63reate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\ncreateTime\x12\x41\n\x0bupdate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\nupdateTime\"\xc1\x01\n\rSignUpRequest\x12$\n\x05\x65mail\x18\x01 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x18\xfe\x01`\x01R\x05\x65mail\x12\x37\n\x05login\x18\x02 \x01(\tB!\xe2\x41\x01\x02\xbaH\x1ar\x18\x32\x16^[A-Za-z0-9_.-]{3,32}$R\x05login\x12*\n\x08password\x18\x03 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x10\x08\x18\x80\x01R\x08password\x12%\n\tfull_name\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01R\x08\x66ullName\"a\n\rSignInRequest\x12$\n\x05login\x18\x01 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x10\x01\x18\xfe\x01R\x05login\x12*\n\x08password\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x08password\"\x96\x01\n\x0eSignInResponse\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12#\n\rrefresh_token\x18\x02 \x01(\tR\x0crefreshToken\x12\x1d\n\nexpires_in\x18\x03 \x01(\x05R\texpiresIn\x12\x1d\n\ntoken_type\x18\x04 \x01(\tR\ttokenType\"E\n\x0eRefreshRequest\x12\x33\n\rrefresh_token\x18\x01 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x10\x01\x18\x80\x04R\x0crefreshToken\"\x97\x01\n\x0fRefreshResponse\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12#\n\rrefresh_token\x18\x02 \x01(\tR\x0crefreshToken\x12\x1d\n\nexpires_in\x18\x03 \x01(\x05R\texpiresIn\x12\x1d\n\ntoken_type\x18\x04 \x01(\tR\ttokenType\"\x0f\n\rLogoutRequest\"\x10\n\x0eLogoutResponse\"\x10\n\x0eGetJwksRequest\"\x0e\n\x0cGetMeRequest\"q\n\rGetMeResponse\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05login\x18\x02 \x01(\tR\x05login\x12\x1b\n\tfull_name\x18\x03 \x01(\tR\x08\x66ullName\x12\x1d\n\navatar_url\x18\x04 \x01(\tR\tavatarUrl\"\x13\n\x11GetProfileRequest\"\xf4\x04\n\x14UpdateProfileRequest\x12*\n\tfull_name\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01H\x00R\x08\x66ullName\x88\x01\x01\x12\x39\n\x05phone\x18\x02 \x01(\tB\x1e\xbaH\x1br\x19\x32\x17^(\\+[1-9][0-9]{7,14})?$H\x01R\x05phone\x88\x01\x01\x12 \n\x04\x63ity\x18\x03 \x01(\tB\x07\xbaH\x04r\x02\x18\x64H\x02R\x04\x63ity\x88\x01\x01\x12J\n\nbirth_date\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$H\x03R\tbirthDate\x88\x01\x01\x12\x1f\n\x03\x62io\x18\x05 \x01(\tB\x08\xbaH\x05r\x03\x18\xd0\x0fH\x04R\x03\x62io\x88\x01\x01\x12\xe6\x01\n\tinterests\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.ListValueB\xab\x01\xbaH\xa7\x01\xba\x01\xa3\x01\n\x11interests.strings\x12\x38interests must be at most 30 strings of 1..50 characters\x1aTthis.size() <= 30 && this.all(v, type(v) == string && size(v) >= 1 && size(v) <= 50)R\tinterests\x12:\n\x06\x61vatar\x18\x07 \x01(\tB\x1d\xbaH\x1ar\x18\x32\x16^([0-9a-f]{64}\\.jpg)?$H\x05R\x06\x61vatar\x88\x01\x01\x42\x0c\n\n_full_nameB\x08\n\x06_phoneB\x07\n\x05_cityB\r\n\x0b_birth_dateB\x06\n\x04_bioB\t\n\x07_avatar\"\x16\n\x14PresignAvatarRequest\"~\n\x15PresignAvatarResponse\x12\x10\n\x03url\x18\x01 \x01(\tR\x03url\x12\x1d\n\nobject_key\x18\x02 \x01(\tR\tobjectKey\x12\x34\n\x07\x65xpires\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65xpires2\xbb\x04\n\x0b\x41uthService\x12g\n\x06SignUp\x12 .kulturago.auth.v1.SignUpRequest\x1a\x17.kulturago.auth.v1.User\"\"\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x18\"\x13/api/v1/auth/signup:\x01*\x12q\n\x06SignIn\x12 .kulturago.auth.v1.SignInRequest\x1a!.kulturago.auth.v1.SignInResponse\"\"\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x18\"\x13/api/v1/auth/signin:\x01*\x12u\n\x07Refresh\x12!.kulturago.auth.v1.RefreshRequest\x1a\".kulturago.auth.v1.RefreshResponse\"#\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x19\"\x14/api/v1/auth/refresh:\x01*\x12q\n\x06Logout\x12 .kulturago.auth.v1.LogoutRequest\x1a!.kulturago.auth.v1.LogoutResponse\"\"\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x18\"\x13/api/v1/auth/logout:\x01*\x12\x66\n\x07GetJwks\x12!.kulturago.auth.v1.GetJwksRequest\x1a\x14.google.api.HttpBody\"\"\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x18\x12\x16/.well-known/jwks.json2\xe0\x03\n\x0eProfileService\x12\x62\n\x05GetMe\x12\x1f.kulturago.auth.v1.GetMeRequest\x1a .kulturago.auth.v1.GetMeResponse\"\x16\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x0c\x12\n/api/v1/me\x12k\n\nGetProfile\x12$.kulturago.auth.v1.GetProfileRequest\x1a\x1a.kulturago.auth.v1.Profile\"\x1b\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/v1/profile\x12t\n\rUpdateProfile\x12\'.kulturago.auth.v1.UpdateProfileRequest\x1a\x1a.kulturago.auth.v1.Profile\"\x1e\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x14\x1a\x0f/api/v1/profile:\x01*\x12\x86\x01\n\rPresignAvatar\x12\'.kulturago.auth.v1.PresignAvatarRequest\x1a(.kulturago.auth.v1.PresignAvatarResponse\"\"\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x18\x12\x16/api/v1/avatar/presignb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kulturago.auth.v1.auth_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_USER'].fields_by_name['id']._loaded_options = None
+  _globals['_USER'].fields_by_name['id']._serialized_options = b'\342A\001\003'
+  _globals['_USER'].fields_by_name['email']._loaded_options = None
+  _globals['_USER'].fields_by_name['email']._serialized_options = b'\342A\001\005'
+  _globals['_USER'].fields_by_name['login']._loaded_options = None
+  _globals['_USER'].fields_by_name['login']._serialized_options = b'\342A\001\005'
+  _globals['_USER'].fields_by_name['create_time']._loaded_options = None
+  _globals['_USER'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
+  _globals['_PROFILE'].fields_by_name['id']._loaded_options = None
+  _globals['_PROFILE'].fields_by_name['id']._serialized_options = b'\342A\001\003'
+  _globals['_PROFILE'].fields_by_name['email']._loaded_options = None
+  _globals['_PROFILE'].fields_by_name['email']._serialized_options = b'\342A\001\005'
+  _globals['_PROFILE'].fields_by_name['login']._loaded_options = None
+  _globals['_PROFILE'].fields_by_name['login']._serialized_options = b'\342A\001\005'
+  _globals['_PROFILE'].fields_by_name['avatar_url']._loaded_options = None
+  _globals['_PROFILE'].fields_by_name['avatar_url']._serialized_options = b'\342A\001\003'
+  _globals['_PROFILE'].fields_by_name['create_time']._loaded_options = None
+  _globals['_PROFILE'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
+  _globals['_PROFILE'].fields_by_name['update_time']._loaded_options = None
+  _globals['_PROFILE'].fields_by_name['update_time']._serialized_options = b'\342A\001\003'
   _globals['_SIGNUPREQUEST'].fields_by_name['email']._loaded_options = None
-  _globals['_SIGNUPREQUEST'].fields_by_name['email']._serialized_options = b'\272H\007r\005\030\376\001`\001'
+  _globals['_SIGNUPREQUEST'].fields_by_name['email']._serialized_options = b'\342A\001\002\272H\007r\005\030\376\001`\001'
   _globals['_SIGNUPREQUEST'].fields_by_name['login']._loaded_options = None
-  _globals['_SIGNUPREQUEST'].fields_by_name['login']._serialized_options = b'\272H\032r\0302\026^[A-Za-z0-9_.-]{3,32}$'
+  _globals['_SIGNUPREQUEST'].fields_by_name['login']._serialized_options = b'\342A\001\002\272H\032r\0302\026^[A-Za-z0-9_.-]{3,32}$'
   _globals['_SIGNUPREQUEST'].fields_by_name['password']._loaded_options = None
-  _globals['_SIGNUPREQUEST'].fields_by_name['password']._serialized_options = b'\272H\007r\005\020\010\030\200\001'
+  _globals['_SIGNUPREQUEST'].fields_by_name['password']._serialized_options = b'\342A\001\002\272H\007r\005\020\010\030\200\001'
   _globals['_SIGNUPREQUEST'].fields_by_name['full_name']._loaded_options = None
   _globals['_SIGNUPREQUEST'].fields_by_name['full_name']._serialized_options = b'\272H\005r\003\030\310\001'
   _globals['_SIGNINREQUEST'].fields_by_name['login']._loaded_options = None
-  _globals['_SIGNINREQUEST'].fields_by_name['login']._serialized_options = b'\272H\007r\005\020\001\030\376\001'
+  _globals['_SIGNINREQUEST'].fields_by_name['login']._serialized_options = b'\342A\001\002\272H\007r\005\020\001\030\376\001'
   _globals['_SIGNINREQUEST'].fields_by_name['password']._loaded_options = None
-  _globals['_SIGNINREQUEST'].fields_by_name['password']._serialized_options = b'\272H\007r\005\020\001\030\200\001'
+  _globals['_SIGNINREQUEST'].fields_by_name['password']._serialized_options = b'\342A\001\002\272H\007r\005\020\001\030\200\001'
   _globals['_REFRESHREQUEST'].fields_by_name['refresh_token']._loaded_options = None
-  _globals['_REFRESHREQUEST'].fields_by_name['refresh_token']._serialized_options = b'\272H\007r\005\020\001\030\200\004'
+  _globals['_REFRESHREQUEST'].fields_by_name['refresh_token']._serialized_options = b'\342A\001\002\272H\007r\005\020\001\030\200\004'
   _globals['_UPDATEPROFILEREQUEST'].fields_by_name['full_name']._loaded_options = None
   _globals['_UPDATEPROFILEREQUEST'].fields_by_name['full_name']._serialized_options = b'\272H\005r\003\030\310\001'
   _globals['_UPDATEPROFILEREQUEST'].fields_by_name['phone']._loaded_options = None
@@ -83,40 +104,40 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PROFILESERVICE'].methods_by_name['UpdateProfile']._serialized_options = b'\240\273\030\002\202\323\344\223\002\024\032\017/api/v1/profile:\001*'
   _globals['_PROFILESERVICE'].methods_by_name['PresignAvatar']._loaded_options = None
   _globals['_PROFILESERVICE'].methods_by_name['PresignAvatar']._serialized_options = b'\240\273\030\002\202\323\344\223\002\030\022\026/api/v1/avatar/presign'
-  _globals['_USER']._serialized_start=244
-  _globals['_USER']._serialized_end=400
-  _globals['_PROFILE']._serialized_start=403
-  _globals['_PROFILE']._serialized_end=799
-  _globals['_SIGNUPREQUEST']._serialized_start=802
-  _globals['_SIGNUPREQUEST']._serialized_end=983
-  _globals['_SIGNINREQUEST']._serialized_start=985
-  _globals['_SIGNINREQUEST']._serialized_end=1074
-  _globals['_SIGNINRESPONSE']._serialized_start=1077
-  _globals['_SIGNINRESPONSE']._serialized_end=1227
-  _globals['_REFRESHREQUEST']._serialized_start=1229
-  _globals['_REFRESHREQUEST']._serialized_end=1294
-  _globals['_REFRESHRESPONSE']._serialized_start=1297
-  _globals['_REFRESHRESPONSE']._serialized_end=1448
-  _globals['_LOGOUTREQUEST']._serialized_start=1450
-  _globals['_LOGOUTREQUEST']._serialized_end=1465
-  _globals['_LOGOUTRESPONSE']._serialized_start=1467
-  _globals['_LOGOUTRESPONSE']._serialized_end=1483
-  _globals['_GETJWKSREQUEST']._serialized_start=1485
-  _globals['_GETJWKSREQUEST']._serialized_end=1501
-  _globals['_GETMEREQUEST']._serialized_start=1503
-  _globals['_GETMEREQUEST']._serialized_end=1517
-  _globals['_GETMERESPONSE']._serialized_start=1519
-  _globals['_GETMERESPONSE']._serialized_end=1632
-  _globals['_GETPROFILEREQUEST']._serialized_start=1634
-  _globals['_GETPROFILEREQUEST']._serialized_end=1653
-  _globals['_UPDATEPROFILEREQUEST']._serialized_start=1656
-  _globals['_UPDATEPROFILEREQUEST']._serialized_end=2284
-  _globals['_PRESIGNAVATARREQUEST']._serialized_start=2286
-  _globals['_PRESIGNAVATARREQUEST']._serialized_end=2308
-  _globals['_PRESIGNAVATARRESPONSE']._serialized_start=2310
-  _globals['_PRESIGNAVATARRESPONSE']._serialized_end=2436
-  _globals['_AUTHSERVICE']._serialized_start=2439
-  _globals['_AUTHSERVICE']._serialized_end=3010
-  _globals['_PROFILESERVICE']._serialized_start=3013
-  _globals['_PROFILESERVICE']._serialized_end=3493
+  _globals['_USER']._serialized_start=277
+  _globals['_USER']._serialized_end=457
+  _globals['_PROFILE']._serialized_start=460
+  _globals['_PROFILE']._serialized_end=892
+  _globals['_SIGNUPREQUEST']._serialized_start=895
+  _globals['_SIGNUPREQUEST']._serialized_end=1088
+  _globals['_SIGNINREQUEST']._serialized_start=1090
+  _globals['_SIGNINREQUEST']._serialized_end=1187
+  _globals['_SIGNINRESPONSE']._serialized_start=1190
+  _globals['_SIGNINRESPONSE']._serialized_end=1340
+  _globals['_REFRESHREQUEST']._serialized_start=1342
+  _globals['_REFRESHREQUEST']._serialized_end=1411
+  _globals['_REFRESHRESPONSE']._serialized_start=1414
+  _globals['_REFRESHRESPONSE']._serialized_end=1565
+  _globals['_LOGOUTREQUEST']._serialized_start=1567
+  _globals['_LOGOUTREQUEST']._serialized_end=1582
+  _globals['_LOGOUTRESPONSE']._serialized_start=1584
+  _globals['_LOGOUTRESPONSE']._serialized_end=1600
+  _globals['_GETJWKSREQUEST']._serialized_start=1602
+  _globals['_GETJWKSREQUEST']._serialized_end=1618
+  _globals['_GETMEREQUEST']._serialized_start=1620
+  _globals['_GETMEREQUEST']._serialized_end=1634
+  _globals['_GETMERESPONSE']._serialized_start=1636
+  _globals['_GETMERESPONSE']._serialized_end=1749
+  _globals['_GETPROFILEREQUEST']._serialized_start=1751
+  _globals['_GETPROFILEREQUEST']._serialized_end=1770
+  _globals['_UPDATEPROFILEREQUEST']._serialized_start=1773
+  _globals['_UPDATEPROFILEREQUEST']._serialized_end=2401
+  _globals['_PRESIGNAVATARREQUEST']._serialized_start=2403
+  _globals['_PRESIGNAVATARREQUEST']._serialized_end=2425
+  _globals['_PRESIGNAVATARRESPONSE']._serialized_start=2427
+  _globals['_PRESIGNAVATARRESPONSE']._serialized_end=2553
+  _globals['_AUTHSERVICE']._serialized_start=2556
+  _globals['_AUTHSERVICE']._serialized_end=3127
+  _globals['_PROFILESERVICE']._serialized_start=3130
+  _globals['_PROFILESERVICE']._serialized_end=3610
 # @@protoc_insertion_point(module_scope)

@@ -24,11 +24,12 @@ _sym_db = _symbol_database.Default()
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
+from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from kulturago.options.v1 import access_pb2 as kulturago_dot_options_dot_v1_dot_access__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&kulturago/event/v1/event_service.proto\x12\x12kulturago.event.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!kulturago/options/v1/access.proto\"\xa1\x01\n\x05Place\x12\x1e\n\x04name\x18\x01 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\xc8\x01R\x04name\x12\"\n\x07\x61\x64\x64ress\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\xac\x02R\x07\x61\x64\x64ress\x12)\n\x03lat\x18\x03 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80V@)\x00\x00\x00\x00\x00\x80V\xc0R\x03lat\x12)\n\x03lon\x18\x04 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80\x66@)\x00\x00\x00\x00\x00\x80\x66\xc0R\x03lon\"\xef\x01\n\x07Session\x12\x41\n\nstart_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\tstartTime\x12=\n\x08\x65nd_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\x07\x65ndTime:b\xbaH_\x1a]\n\x17session.end_after_start\x12!end_time must be after start_time\x1a\x1fthis.end_time > this.start_time\"\xa6\x01\n\nPriceRange\x12\x19\n\x03min\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x03min\x12\x19\n\x03max\x18\x02 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x03max\x12\x1a\n\x08\x63urrency\x18\x03 \x01(\tR\x08\x63urrency:F\xbaHC\x1a\x41\n\x10price.min_le_max\x12\x17min must not exceed max\x1a\x14this.min <= this.max\"8\n\x06Rating\x12\x18\n\x07\x61verage\x18\x01 \x01(\x01R\x07\x61verage\x12\x14\n\x05\x63ount\x18\x02 \x01(\x05R\x05\x63ount\"\xd0\x08\n\x05\x45vent\x12\x41\n\x04slug\x18\x01 \x01(\tB-\xbaH*r(2&^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$R\x04slug\x12 \n\x05title\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x03\x18\xc8\x01R\x05title\x12*\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x90NR\x0b\x64\x65scription\x12|\n\x08\x63\x61tegory\x18\x04 \x01(\tB`\xbaH]r[R\x07\x63oncertR\nexhibitionR\x07theatreR\x04kidsR\x04tourR\x08\x66\x65stivalR\x07lectureR\x06\x63inemaR\x07standupR\x0bmasterclassR\x08\x63\x61tegory\x12$\n\x04tags\x18\x05 \x03(\tB\x10\xbaH\r\x92\x01\n\x10\x14\"\x06r\x04\x10\x01\x18\x32R\x04tags\x12&\n\x04\x63ity\x18\x06 \x01(\tB\x12\xbaH\x0fr\rR\x06moscowR\x03spbR\x04\x63ity\x12\x37\n\x05place\x18\x07 \x01(\x0b\x32\x19.kulturago.event.v1.PlaceB\x06\xbaH\x03\xc8\x01\x01R\x05place\x12\x44\n\x08sessions\x18\x08 \x03(\x0b\x32\x1b.kulturago.event.v1.SessionB\x0b\xbaH\x08\x92\x01\x05\x08\x01\x10\xf4\x03R\x08sessions\x12\x34\n\x05price\x18\t \x01(\x0b\x32\x1e.kulturago.event.v1.PriceRangeR\x05price\x12\x17\n\x07is_free\x18\n \x01(\x08R\x06isFree\x12\x12\n\x04kids\x18\x0b \x01(\x08R\x04kids\x12\x38\n\x0f\x61ge_restriction\x18\x0c \x01(\x05\x42\x0f\xbaH\x0c\x1a\n0\x00\x30\x06\x30\x0c\x30\x10\x30\x12R\x0e\x61geRestriction\x12 \n\x06images\x18\r \x03(\tB\x08\xbaH\x05\x92\x01\x02\x10\x14R\x06images\x12\x46\n\x0fticket_provider\x18\x0e \x01(\tB\x1d\xbaH\x1ar\x18R\x00R\x06kassirR\x0cticketscloudR\x0eticketProvider\x12\x32\n\x06rating\x18\x0f \x01(\x0b\x32\x1a.kulturago.event.v1.RatingR\x06rating\x12\x42\n\x0fnext_start_time\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\rnextStartTime\x12;\n\x0b\x63reate_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime:r\xbaHo\x1am\n\x17\x65vent.free_has_no_price\x12\x18\x61 free event has price 0\x1a\x38!this.is_free || !has(this.price) || this.price.max == 0\"\xd2\x07\n\x11ListEventsRequest\x12&\n\tpage_size\x18\x01 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x64(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\x12\x83\x01\n\x08\x63\x61tegory\x18\x03 \x03(\tBg\xbaHd\x92\x01\x61\x10\n\"]r[R\x07\x63oncertR\nexhibitionR\x07theatreR\x04kidsR\x04tourR\x08\x66\x65stivalR\x07lectureR\x06\x63inemaR\x07standupR\x0bmasterclassR\x08\x63\x61tegory\x12\x1c\n\x07is_free\x18\x04 \x01(\x08H\x00R\x06isFree\x88\x01\x01\x12\x17\n\x04kids\x18\x05 \x01(\x08H\x01R\x04kids\x88\x01\x01\x12;\n\x04when\x18\x06 \x01(\tB\'\xbaH$r\"R\x00R\x05todayR\x08tomorrowR\x07weekendR\x04weekR\x04when\x12\x43\n\tdate_from\x18\x07 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x08\x64\x61teFrom\x12?\n\x07\x64\x61te_to\x18\x08 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x06\x64\x61teTo\x12(\n\x04\x63ity\x18\t \x01(\tB\x14\xbaH\x11r\x0fR\x00R\x06moscowR\x03spbR\x04\x63ity\x12.\n\x03lat\x18\n \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80V@)\x00\x00\x00\x00\x00\x80V\xc0H\x02R\x03lat\x88\x01\x01\x12.\n\x03lon\x18\x0b \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80\x66@)\x00\x00\x00\x00\x00\x80\x66\xc0H\x03R\x03lon\x88\x01\x01\x12\x34\n\x06radius\x18\x0c \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00j\xf8@!\x00\x00\x00\x00\x00\x00\x00\x00H\x04R\x06radius\x88\x01\x01:\xfb\x01\xbaH\xf7\x01\x1aw\n\x0cgeo.complete\x12\x1flat, lon and radius go together\x1a\x46has(this.lat) == has(this.lon) && (!has(this.radius) || has(this.lat))\x1a|\n\x13when.excludes_dates\x12$use either when or date_from/date_to\x1a?this.when == \'\' || (this.date_from == \'\' && this.date_to == \'\')B\n\n\x08_is_freeB\x07\n\x05_kidsB\x06\n\x04_latB\x06\n\x04_lonB\t\n\x07_radius\"\x8e\x01\n\x12ListEventsResponse\x12\x31\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x19.kulturago.event.v1.EventR\x06\x65vents\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x05R\ttotalSize\"0\n\x0fGetEventRequest\x12\x1d\n\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18PR\x04slug\"N\n\x13PublishEventRequest\x12\x37\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x19.kulturago.event.v1.EventB\x06\xbaH\x03\xc8\x01\x01R\x05\x65vent2\xed\x02\n\x0c\x45ventService\x12w\n\nListEvents\x12%.kulturago.event.v1.ListEventsRequest\x1a&.kulturago.event.v1.ListEventsResponse\"\x1a\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x10\x12\x0e/api/v1/events\x12m\n\x08GetEvent\x12#.kulturago.event.v1.GetEventRequest\x1a\x19.kulturago.event.v1.Event\"!\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x17\x12\x15/api/v1/events/{slug}\x12u\n\x0cPublishEvent\x12\'.kulturago.event.v1.PublishEventRequest\x1a\x19.kulturago.event.v1.Event\"!\xa0\xbb\x18\x03\x82\xd3\xe4\x93\x02\x17\"\x0e/api/v1/events:\x05\x65ventb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&kulturago/event/v1/event_service.proto\x12\x12kulturago.event.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!kulturago/options/v1/access.proto\"\xa5\x01\n\x05Place\x12\"\n\x04name\x18\x01 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x10\x01\x18\xc8\x01R\x04name\x12\"\n\x07\x61\x64\x64ress\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\xac\x02R\x07\x61\x64\x64ress\x12)\n\x03lat\x18\x03 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80V@)\x00\x00\x00\x00\x00\x80V\xc0R\x03lat\x12)\n\x03lon\x18\x04 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80\x66@)\x00\x00\x00\x00\x00\x80\x66\xc0R\x03lon\"\xf7\x01\n\x07Session\x12\x45\n\nstart_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\tstartTime\x12\x41\n\x08\x65nd_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\x07\x65ndTime:b\xbaH_\x1a]\n\x17session.end_after_start\x12!end_time must be after start_time\x1a\x1fthis.end_time > this.start_time\"\xa6\x01\n\nPriceRange\x12\x19\n\x03min\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x03min\x12\x19\n\x03max\x18\x02 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x03max\x12\x1a\n\x08\x63urrency\x18\x03 \x01(\tR\x08\x63urrency:F\xbaHC\x1a\x41\n\x10price.min_le_max\x12\x17min must not exceed max\x1a\x14this.min <= this.max\"8\n\x06Rating\x12\x18\n\x07\x61verage\x18\x01 \x01(\x01R\x07\x61verage\x12\x14\n\x05\x63ount\x18\x02 \x01(\x05R\x05\x63ount\"\xa2\t\n\x05\x45vent\x12\x46\n\x04slug\x18\x01 \x01(\tB2\xe2\x41\x02\x02\x05\xbaH*r(2&^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$R\x04slug\x12$\n\x05title\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x10\x03\x18\xc8\x01R\x05title\x12*\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x90NR\x0b\x64\x65scription\x12\x80\x01\n\x08\x63\x61tegory\x18\x04 \x01(\tBd\xe2\x41\x01\x02\xbaH]r[R\x07\x63oncertR\nexhibitionR\x07theatreR\x04kidsR\x04tourR\x08\x66\x65stivalR\x07lectureR\x06\x63inemaR\x07standupR\x0bmasterclassR\x08\x63\x61tegory\x12$\n\x04tags\x18\x05 \x03(\tB\x10\xbaH\r\x92\x01\n\x10\x14\"\x06r\x04\x10\x01\x18\x32R\x04tags\x12*\n\x04\x63ity\x18\x06 \x01(\tB\x16\xe2\x41\x01\x02\xbaH\x0fr\rR\x06moscowR\x03spbR\x04\x63ity\x12;\n\x05place\x18\x07 \x01(\x0b\x32\x19.kulturago.event.v1.PlaceB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\x05place\x12H\n\x08sessions\x18\x08 \x03(\x0b\x32\x1b.kulturago.event.v1.SessionB\x0f\xe2\x41\x01\x02\xbaH\x08\x92\x01\x05\x08\x01\x10\xf4\x03R\x08sessions\x12\x34\n\x05price\x18\t \x01(\x0b\x32\x1e.kulturago.event.v1.PriceRangeR\x05price\x12\x17\n\x07is_free\x18\n \x01(\x08R\x06isFree\x12\x12\n\x04kids\x18\x0b \x01(\x08R\x04kids\x12\x38\n\x0f\x61ge_restriction\x18\x0c \x01(\x05\x42\x0f\xbaH\x0c\x1a\n0\x00\x30\x06\x30\x0c\x30\x10\x30\x12R\x0e\x61geRestriction\x12 \n\x06images\x18\r \x03(\tB\x08\xbaH\x05\x92\x01\x02\x10\x14R\x06images\x12\x46\n\x0fticket_provider\x18\x0e \x01(\tB\x1d\xbaH\x1ar\x18R\x00R\x06kassirR\x0cticketscloudR\x0eticketProvider\x12\x38\n\x06rating\x18\x0f \x01(\x0b\x32\x1a.kulturago.event.v1.RatingB\x04\xe2\x41\x01\x03R\x06rating\x12H\n\x0fnext_start_time\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\rnextStartTime\x12\x41\n\x0b\x63reate_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\ncreateTime\x12\x41\n\x0bupdate_time\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\nupdateTime\x12\x1e\n\x07version\x18\x13 \x01(\x03\x42\x04\xe2\x41\x01\x03R\x07version:r\xbaHo\x1am\n\x17\x65vent.free_has_no_price\x12\x18\x61 free event has price 0\x1a\x38!this.is_free || !has(this.price) || this.price.max == 0\"\xd2\x07\n\x11ListEventsRequest\x12&\n\tpage_size\x18\x01 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x64(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\x12\x83\x01\n\x08\x63\x61tegory\x18\x03 \x03(\tBg\xbaHd\x92\x01\x61\x10\n\"]r[R\x07\x63oncertR\nexhibitionR\x07theatreR\x04kidsR\x04tourR\x08\x66\x65stivalR\x07lectureR\x06\x63inemaR\x07standupR\x0bmasterclassR\x08\x63\x61tegory\x12\x1c\n\x07is_free\x18\x04 \x01(\x08H\x00R\x06isFree\x88\x01\x01\x12\x17\n\x04kids\x18\x05 \x01(\x08H\x01R\x04kids\x88\x01\x01\x12;\n\x04when\x18\x06 \x01(\tB\'\xbaH$r\"R\x00R\x05todayR\x08tomorrowR\x07weekendR\x04weekR\x04when\x12\x43\n\tdate_from\x18\x07 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x08\x64\x61teFrom\x12?\n\x07\x64\x61te_to\x18\x08 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x06\x64\x61teTo\x12(\n\x04\x63ity\x18\t \x01(\tB\x14\xbaH\x11r\x0fR\x00R\x06moscowR\x03spbR\x04\x63ity\x12.\n\x03lat\x18\n \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80V@)\x00\x00\x00\x00\x00\x80V\xc0H\x02R\x03lat\x88\x01\x01\x12.\n\x03lon\x18\x0b \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80\x66@)\x00\x00\x00\x00\x00\x80\x66\xc0H\x03R\x03lon\x88\x01\x01\x12\x34\n\x06radius\x18\x0c \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00j\xf8@!\x00\x00\x00\x00\x00\x00\x00\x00H\x04R\x06radius\x88\x01\x01:\xfb\x01\xbaH\xf7\x01\x1aw\n\x0cgeo.complete\x12\x1flat, lon and radius go together\x1a\x46has(this.lat) == has(this.lon) && (!has(this.radius) || has(this.lat))\x1a|\n\x13when.excludes_dates\x12$use either when or date_from/date_to\x1a?this.when == \'\' || (this.date_from == \'\' && this.date_to == \'\')B\n\n\x08_is_freeB\x07\n\x05_kidsB\x06\n\x04_latB\x06\n\x04_lonB\t\n\x07_radius\"\x8e\x01\n\x12ListEventsResponse\x12\x31\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x19.kulturago.event.v1.EventR\x06\x65vents\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x05R\ttotalSize\"4\n\x0fGetEventRequest\x12!\n\x04slug\x18\x01 \x01(\tB\r\xe2\x41\x01\x02\xbaH\x06r\x04\x10\x01\x18PR\x04slug\"R\n\x13PublishEventRequest\x12;\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x19.kulturago.event.v1.EventB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\x05\x65vent2\xed\x02\n\x0c\x45ventService\x12w\n\nListEvents\x12%.kulturago.event.v1.ListEventsRequest\x1a&.kulturago.event.v1.ListEventsResponse\"\x1a\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x10\x12\x0e/api/v1/events\x12m\n\x08GetEvent\x12#.kulturago.event.v1.GetEventRequest\x1a\x19.kulturago.event.v1.Event\"!\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x17\x12\x15/api/v1/events/{slug}\x12u\n\x0cPublishEvent\x12\'.kulturago.event.v1.PublishEventRequest\x1a\x19.kulturago.event.v1.Event\"!\xa0\xbb\x18\x03\x82\xd3\xe4\x93\x02\x17\"\x0e/api/v1/events:\x05\x65ventb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,7 +37,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kulturago.event.v1.event_se
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_PLACE'].fields_by_name['name']._loaded_options = None
-  _globals['_PLACE'].fields_by_name['name']._serialized_options = b'\272H\007r\005\020\001\030\310\001'
+  _globals['_PLACE'].fields_by_name['name']._serialized_options = b'\342A\001\002\272H\007r\005\020\001\030\310\001'
   _globals['_PLACE'].fields_by_name['address']._loaded_options = None
   _globals['_PLACE'].fields_by_name['address']._serialized_options = b'\272H\005r\003\030\254\002'
   _globals['_PLACE'].fields_by_name['lat']._loaded_options = None
@@ -44,9 +45,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PLACE'].fields_by_name['lon']._loaded_options = None
   _globals['_PLACE'].fields_by_name['lon']._serialized_options = b'\272H\024\022\022\031\000\000\000\000\000\200f@)\000\000\000\000\000\200f\300'
   _globals['_SESSION'].fields_by_name['start_time']._loaded_options = None
-  _globals['_SESSION'].fields_by_name['start_time']._serialized_options = b'\272H\003\310\001\001'
+  _globals['_SESSION'].fields_by_name['start_time']._serialized_options = b'\342A\001\002\272H\003\310\001\001'
   _globals['_SESSION'].fields_by_name['end_time']._loaded_options = None
-  _globals['_SESSION'].fields_by_name['end_time']._serialized_options = b'\272H\003\310\001\001'
+  _globals['_SESSION'].fields_by_name['end_time']._serialized_options = b'\342A\001\002\272H\003\310\001\001'
   _globals['_SESSION']._loaded_options = None
   _globals['_SESSION']._serialized_options = b'\272H_\032]\n\027session.end_after_start\022!end_time must be after start_time\032\037this.end_time > this.start_time'
   _globals['_PRICERANGE'].fields_by_name['min']._loaded_options = None
@@ -56,27 +57,37 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PRICERANGE']._loaded_options = None
   _globals['_PRICERANGE']._serialized_options = b'\272HC\032A\n\020price.min_le_max\022\027min must not exceed max\032\024this.min <= this.max'
   _globals['_EVENT'].fields_by_name['slug']._loaded_options = None
-  _globals['_EVENT'].fields_by_name['slug']._serialized_options = b'\272H*r(2&^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$'
+  _globals['_EVENT'].fields_by_name['slug']._serialized_options = b'\342A\002\002\005\272H*r(2&^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$'
   _globals['_EVENT'].fields_by_name['title']._loaded_options = None
-  _globals['_EVENT'].fields_by_name['title']._serialized_options = b'\272H\007r\005\020\003\030\310\001'
+  _globals['_EVENT'].fields_by_name['title']._serialized_options = b'\342A\001\002\272H\007r\005\020\003\030\310\001'
   _globals['_EVENT'].fields_by_name['description']._loaded_options = None
   _globals['_EVENT'].fields_by_name['description']._serialized_options = b'\272H\005r\003\030\220N'
   _globals['_EVENT'].fields_by_name['category']._loaded_options = None
-  _globals['_EVENT'].fields_by_name['category']._serialized_options = b'\272H]r[R\007concertR\nexhibitionR\007theatreR\004kidsR\004tourR\010festivalR\007lectureR\006cinemaR\007standupR\013masterclass'
+  _globals['_EVENT'].fields_by_name['category']._serialized_options = b'\342A\001\002\272H]r[R\007concertR\nexhibitionR\007theatreR\004kidsR\004tourR\010festivalR\007lectureR\006cinemaR\007standupR\013masterclass'
   _globals['_EVENT'].fields_by_name['tags']._loaded_options = None
   _globals['_EVENT'].fields_by_name['tags']._serialized_options = b'\272H\r\222\001\n\020\024\"\006r\004\020\001\0302'
   _globals['_EVENT'].fields_by_name['city']._loaded_options = None
-  _globals['_EVENT'].fields_by_name['city']._serialized_options = b'\272H\017r\rR\006moscowR\003spb'
+  _globals['_EVENT'].fields_by_name['city']._serialized_options = b'\342A\001\002\272H\017r\rR\006moscowR\003spb'
   _globals['_EVENT'].fields_by_name['place']._loaded_options = None
-  _globals['_EVENT'].fields_by_name['place']._serialized_options = b'\272H\003\310\001\001'
+  _globals['_EVENT'].fields_by_name['place']._serialized_options = b'\342A\001\002\272H\003\310\001\001'
   _globals['_EVENT'].fields_by_name['sessions']._loaded_options = None
-  _globals['_EVENT'].fields_by_name['sessions']._serialized_options = b'\272H\010\222\001\005\010\001\020\364\003'
+  _globals['_EVENT'].fields_by_name['sessions']._serialized_options = b'\342A\001\002\272H\010\222\001\005\010\001\020\364\003'
   _globals['_EVENT'].fields_by_name['age_restriction']._loaded_options = None
   _globals['_EVENT'].fields_by_name['age_restriction']._serialized_options = b'\272H\014\032\n0\0000\0060\0140\0200\022'
   _globals['_EVENT'].fields_by_name['images']._loaded_options = None
   _globals['_EVENT'].fields_by_name['images']._serialized_options = b'\272H\005\222\001\002\020\024'
   _globals['_EVENT'].fields_by_name['ticket_provider']._loaded_options = None
   _globals['_EVENT'].fields_by_name['ticket_provider']._serialized_options = b'\272H\032r\030R\000R\006kassirR\014ticketscloud'
+  _globals['_EVENT'].fields_by_name['rating']._loaded_options = None
+  _globals['_EVENT'].fields_by_name['rating']._serialized_options = b'\342A\001\003'
+  _globals['_EVENT'].fields_by_name['next_start_time']._loaded_options = None
+  _globals['_EVENT'].fields_by_name['next_start_time']._serialized_options = b'\342A\001\003'
+  _globals['_EVENT'].fields_by_name['create_time']._loaded_options = None
+  _globals['_EVENT'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
+  _globals['_EVENT'].fields_by_name['update_time']._loaded_options = None
+  _globals['_EVENT'].fields_by_name['update_time']._serialized_options = b'\342A\001\003'
+  _globals['_EVENT'].fields_by_name['version']._loaded_options = None
+  _globals['_EVENT'].fields_by_name['version']._serialized_options = b'\342A\001\003'
   _globals['_EVENT']._loaded_options = None
   _globals['_EVENT']._serialized_options = b'\272Ho\032m\n\027event.free_has_no_price\022\030a free event has price 0\0328!this.is_free || !has(this.price) || this.price.max == 0'
   _globals['_LISTEVENTSREQUEST'].fields_by_name['page_size']._loaded_options = None
@@ -102,33 +113,33 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTEVENTSREQUEST']._loaded_options = None
   _globals['_LISTEVENTSREQUEST']._serialized_options = b'\272H\367\001\032w\n\014geo.complete\022\037lat, lon and radius go together\032Fhas(this.lat) == has(this.lon) && (!has(this.radius) || has(this.lat))\032|\n\023when.excludes_dates\022$use either when or date_from/date_to\032?this.when == \'\' || (this.date_from == \'\' && this.date_to == \'\')'
   _globals['_GETEVENTREQUEST'].fields_by_name['slug']._loaded_options = None
-  _globals['_GETEVENTREQUEST'].fields_by_name['slug']._serialized_options = b'\272H\006r\004\020\001\030P'
+  _globals['_GETEVENTREQUEST'].fields_by_name['slug']._serialized_options = b'\342A\001\002\272H\006r\004\020\001\030P'
   _globals['_PUBLISHEVENTREQUEST'].fields_by_name['event']._loaded_options = None
-  _globals['_PUBLISHEVENTREQUEST'].fields_by_name['event']._serialized_options = b'\272H\003\310\001\001'
+  _globals['_PUBLISHEVENTREQUEST'].fields_by_name['event']._serialized_options = b'\342A\001\002\272H\003\310\001\001'
   _globals['_EVENTSERVICE'].methods_by_name['ListEvents']._loaded_options = None
   _globals['_EVENTSERVICE'].methods_by_name['ListEvents']._serialized_options = b'\240\273\030\001\202\323\344\223\002\020\022\016/api/v1/events'
   _globals['_EVENTSERVICE'].methods_by_name['GetEvent']._loaded_options = None
   _globals['_EVENTSERVICE'].methods_by_name['GetEvent']._serialized_options = b'\240\273\030\001\202\323\344\223\002\027\022\025/api/v1/events/{slug}'
   _globals['_EVENTSERVICE'].methods_by_name['PublishEvent']._loaded_options = None
   _globals['_EVENTSERVICE'].methods_by_name['PublishEvent']._serialized_options = b'\240\273\030\003\202\323\344\223\002\027\"\016/api/v1/events:\005event'
-  _globals['_PLACE']._serialized_start=190
-  _globals['_PLACE']._serialized_end=351
-  _globals['_SESSION']._serialized_start=354
-  _globals['_SESSION']._serialized_end=593
-  _globals['_PRICERANGE']._serialized_start=596
-  _globals['_PRICERANGE']._serialized_end=762
-  _globals['_RATING']._serialized_start=764
-  _globals['_RATING']._serialized_end=820
-  _globals['_EVENT']._serialized_start=823
-  _globals['_EVENT']._serialized_end=1927
-  _globals['_LISTEVENTSREQUEST']._serialized_start=1930
-  _globals['_LISTEVENTSREQUEST']._serialized_end=2908
-  _globals['_LISTEVENTSRESPONSE']._serialized_start=2911
-  _globals['_LISTEVENTSRESPONSE']._serialized_end=3053
-  _globals['_GETEVENTREQUEST']._serialized_start=3055
-  _globals['_GETEVENTREQUEST']._serialized_end=3103
-  _globals['_PUBLISHEVENTREQUEST']._serialized_start=3105
-  _globals['_PUBLISHEVENTREQUEST']._serialized_end=3183
-  _globals['_EVENTSERVICE']._serialized_start=3186
-  _globals['_EVENTSERVICE']._serialized_end=3551
+  _globals['_PLACE']._serialized_start=223
+  _globals['_PLACE']._serialized_end=388
+  _globals['_SESSION']._serialized_start=391
+  _globals['_SESSION']._serialized_end=638
+  _globals['_PRICERANGE']._serialized_start=641
+  _globals['_PRICERANGE']._serialized_end=807
+  _globals['_RATING']._serialized_start=809
+  _globals['_RATING']._serialized_end=865
+  _globals['_EVENT']._serialized_start=868
+  _globals['_EVENT']._serialized_end=2054
+  _globals['_LISTEVENTSREQUEST']._serialized_start=2057
+  _globals['_LISTEVENTSREQUEST']._serialized_end=3035
+  _globals['_LISTEVENTSRESPONSE']._serialized_start=3038
+  _globals['_LISTEVENTSRESPONSE']._serialized_end=3180
+  _globals['_GETEVENTREQUEST']._serialized_start=3182
+  _globals['_GETEVENTREQUEST']._serialized_end=3234
+  _globals['_PUBLISHEVENTREQUEST']._serialized_start=3236
+  _globals['_PUBLISHEVENTREQUEST']._serialized_end=3318
+  _globals['_EVENTSERVICE']._serialized_start=3321
+  _globals['_EVENTSERVICE']._serialized_end=3686
 # @@protoc_insertion_point(module_scope)

@@ -2,6 +2,7 @@ import datetime
 
 from buf.validate import validate_pb2 as _validate_pb2
 from google.api import annotations_pb2 as _annotations_pb2
+from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from kulturago.options.v1 import access_pb2 as _access_pb2
 from google.protobuf.internal import containers as _containers
@@ -51,7 +52,7 @@ class Rating(_message.Message):
     def __init__(self, average: _Optional[float] = ..., count: _Optional[int] = ...) -> None: ...
 
 class Event(_message.Message):
-    __slots__ = ("slug", "title", "description", "category", "tags", "city", "place", "sessions", "price", "is_free", "kids", "age_restriction", "images", "ticket_provider", "rating", "next_start_time", "create_time", "update_time")
+    __slots__ = ("slug", "title", "description", "category", "tags", "city", "place", "sessions", "price", "is_free", "kids", "age_restriction", "images", "ticket_provider", "rating", "next_start_time", "create_time", "update_time", "version")
     SLUG_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -70,6 +71,7 @@ class Event(_message.Message):
     NEXT_START_TIME_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
     slug: str
     title: str
     description: str
@@ -88,7 +90,8 @@ class Event(_message.Message):
     next_start_time: _timestamp_pb2.Timestamp
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, slug: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., category: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., city: _Optional[str] = ..., place: _Optional[_Union[Place, _Mapping]] = ..., sessions: _Optional[_Iterable[_Union[Session, _Mapping]]] = ..., price: _Optional[_Union[PriceRange, _Mapping]] = ..., is_free: _Optional[bool] = ..., kids: _Optional[bool] = ..., age_restriction: _Optional[int] = ..., images: _Optional[_Iterable[str]] = ..., ticket_provider: _Optional[str] = ..., rating: _Optional[_Union[Rating, _Mapping]] = ..., next_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    version: int
+    def __init__(self, slug: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., category: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., city: _Optional[str] = ..., place: _Optional[_Union[Place, _Mapping]] = ..., sessions: _Optional[_Iterable[_Union[Session, _Mapping]]] = ..., price: _Optional[_Union[PriceRange, _Mapping]] = ..., is_free: _Optional[bool] = ..., kids: _Optional[bool] = ..., age_restriction: _Optional[int] = ..., images: _Optional[_Iterable[str]] = ..., ticket_provider: _Optional[str] = ..., rating: _Optional[_Union[Rating, _Mapping]] = ..., next_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ...) -> None: ...
 
 class ListEventsRequest(_message.Message):
     __slots__ = ("page_size", "page_token", "category", "is_free", "kids", "when", "date_from", "date_to", "city", "lat", "lon", "radius")

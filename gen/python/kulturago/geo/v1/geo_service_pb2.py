@@ -24,10 +24,11 @@ _sym_db = _symbol_database.Default()
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
+from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from kulturago.options.v1 import access_pb2 as kulturago_dot_options_dot_v1_dot_access__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"kulturago/geo/v1/geo_service.proto\x12\x10kulturago.geo.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a!kulturago/options/v1/access.proto\"\xa6\x03\n\x11ListNearbyRequest\x12)\n\x03lat\x18\x01 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80V@)\x00\x00\x00\x00\x00\x80V\xc0R\x03lat\x12)\n\x03lon\x18\x02 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80\x66@)\x00\x00\x00\x00\x00\x80\x66\xc0R\x03lon\x12/\n\x06radius\x18\x03 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00j\xe8@)\x00\x00\x00\x00\x00\x00\x00\x00R\x06radius\x12\x90\x01\n\x08\x63\x61tegory\x18\x04 \x01(\tBt\xbaHqroR\x00R\x06museumR\x07theatreR\x07galleryR\x04parkR\x08monumentR\x04\x63\x61\x66\x65R\x07libraryR\x06\x63inemaR\x0c\x63oncert_hallR\tviewpointR\x06\x63hurchR\tbookstoreR\x08\x63\x61tegory\x12 \n\x05limit\x18\x05 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xc8\x01(\x00R\x05limit:U\xbaHR\x1aP\n\x10lat_lon.required\x12\x18lat and lon are required\x1a\"this.lat != 0.0 || this.lon != 0.0\"\xb3\x01\n\x03Poi\x12\x0e\n\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12\x1a\n\x08\x63\x61tegory\x18\x03 \x01(\tR\x08\x63\x61tegory\x12\x12\n\x04\x63ity\x18\x04 \x01(\tR\x04\x63ity\x12\x18\n\x07\x61\x64\x64ress\x18\x05 \x01(\tR\x07\x61\x64\x64ress\x12\x10\n\x03lat\x18\x06 \x01(\x01R\x03lat\x12\x10\n\x03lon\x18\x07 \x01(\x01R\x03lon\x12\x1a\n\x08\x64istance\x18\x08 \x01(\x01R\x08\x64istance\"?\n\x12ListNearbyResponse\x12)\n\x04pois\x18\x01 \x03(\x0b\x32\x15.kulturago.geo.v1.PoiR\x04pois\"\xd8\x01\n\rGetEtaRequest\x12L\n\x04\x66rom\x18\x01 \x01(\tB8\xbaH5r321^-?[0-9]{1,2}(\\.[0-9]+)?,-?[0-9]{1,3}(\\.[0-9]+)?$R\x04\x66rom\x12H\n\x02to\x18\x02 \x01(\tB8\xbaH5r321^-?[0-9]{1,2}(\\.[0-9]+)?,-?[0-9]{1,3}(\\.[0-9]+)?$R\x02to\x12/\n\x04mode\x18\x03 \x01(\tB\x1b\xbaH\x18r\x16R\x00R\x04walkR\x03\x63\x61rR\x07transitR\x04mode\"r\n\x0eGetEtaResponse\x12\x1a\n\x08\x64istance\x18\x01 \x01(\x01R\x08\x64istance\x12\x18\n\x07seconds\x18\x02 \x01(\x05R\x07seconds\x12\x12\n\x04mode\x18\x03 \x01(\tR\x04mode\x12\x16\n\x06method\x18\x04 \x01(\tR\x06method2\xef\x01\n\nGeoService\x12w\n\nListNearby\x12#.kulturago.geo.v1.ListNearbyRequest\x1a$.kulturago.geo.v1.ListNearbyResponse\"\x1e\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x14\x12\x12/api/v1/geo/nearby\x12h\n\x06GetEta\x12\x1f.kulturago.geo.v1.GetEtaRequest\x1a .kulturago.geo.v1.GetEtaResponse\"\x1b\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/v1/geo/etab\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"kulturago/geo/v1/geo_service.proto\x12\x10kulturago.geo.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a!kulturago/options/v1/access.proto\"\xae\x03\n\x11ListNearbyRequest\x12-\n\x03lat\x18\x01 \x01(\x01\x42\x1b\xe2\x41\x01\x02\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80V@)\x00\x00\x00\x00\x00\x80V\xc0R\x03lat\x12-\n\x03lon\x18\x02 \x01(\x01\x42\x1b\xe2\x41\x01\x02\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80\x66@)\x00\x00\x00\x00\x00\x80\x66\xc0R\x03lon\x12/\n\x06radius\x18\x03 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00j\xe8@)\x00\x00\x00\x00\x00\x00\x00\x00R\x06radius\x12\x90\x01\n\x08\x63\x61tegory\x18\x04 \x01(\tBt\xbaHqroR\x00R\x06museumR\x07theatreR\x07galleryR\x04parkR\x08monumentR\x04\x63\x61\x66\x65R\x07libraryR\x06\x63inemaR\x0c\x63oncert_hallR\tviewpointR\x06\x63hurchR\tbookstoreR\x08\x63\x61tegory\x12 \n\x05limit\x18\x05 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xc8\x01(\x00R\x05limit:U\xbaHR\x1aP\n\x10lat_lon.required\x12\x18lat and lon are required\x1a\"this.lat != 0.0 || this.lon != 0.0\"\xbf\x01\n\x03Poi\x12\x14\n\x02id\x18\x01 \x01(\x03\x42\x04\xe2\x41\x01\x03R\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12\x1a\n\x08\x63\x61tegory\x18\x03 \x01(\tR\x08\x63\x61tegory\x12\x12\n\x04\x63ity\x18\x04 \x01(\tR\x04\x63ity\x12\x18\n\x07\x61\x64\x64ress\x18\x05 \x01(\tR\x07\x61\x64\x64ress\x12\x10\n\x03lat\x18\x06 \x01(\x01R\x03lat\x12\x10\n\x03lon\x18\x07 \x01(\x01R\x03lon\x12 \n\x08\x64istance\x18\x08 \x01(\x01\x42\x04\xe2\x41\x01\x03R\x08\x64istance\"?\n\x12ListNearbyResponse\x12)\n\x04pois\x18\x01 \x03(\x0b\x32\x15.kulturago.geo.v1.PoiR\x04pois\"\xe0\x01\n\rGetEtaRequest\x12P\n\x04\x66rom\x18\x01 \x01(\tB<\xe2\x41\x01\x02\xbaH5r321^-?[0-9]{1,2}(\\.[0-9]+)?,-?[0-9]{1,3}(\\.[0-9]+)?$R\x04\x66rom\x12L\n\x02to\x18\x02 \x01(\tB<\xe2\x41\x01\x02\xbaH5r321^-?[0-9]{1,2}(\\.[0-9]+)?,-?[0-9]{1,3}(\\.[0-9]+)?$R\x02to\x12/\n\x04mode\x18\x03 \x01(\tB\x1b\xbaH\x18r\x16R\x00R\x04walkR\x03\x63\x61rR\x07transitR\x04mode\"r\n\x0eGetEtaResponse\x12\x1a\n\x08\x64istance\x18\x01 \x01(\x01R\x08\x64istance\x12\x18\n\x07seconds\x18\x02 \x01(\x05R\x07seconds\x12\x12\n\x04mode\x18\x03 \x01(\tR\x04mode\x12\x16\n\x06method\x18\x04 \x01(\tR\x06method2\xef\x01\n\nGeoService\x12w\n\nListNearby\x12#.kulturago.geo.v1.ListNearbyRequest\x1a$.kulturago.geo.v1.ListNearbyResponse\"\x1e\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x14\x12\x12/api/v1/geo/nearby\x12h\n\x06GetEta\x12\x1f.kulturago.geo.v1.GetEtaRequest\x1a .kulturago.geo.v1.GetEtaResponse\"\x1b\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/v1/geo/etab\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,9 +36,9 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kulturago.geo.v1.geo_servic
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_LISTNEARBYREQUEST'].fields_by_name['lat']._loaded_options = None
-  _globals['_LISTNEARBYREQUEST'].fields_by_name['lat']._serialized_options = b'\272H\024\022\022\031\000\000\000\000\000\200V@)\000\000\000\000\000\200V\300'
+  _globals['_LISTNEARBYREQUEST'].fields_by_name['lat']._serialized_options = b'\342A\001\002\272H\024\022\022\031\000\000\000\000\000\200V@)\000\000\000\000\000\200V\300'
   _globals['_LISTNEARBYREQUEST'].fields_by_name['lon']._loaded_options = None
-  _globals['_LISTNEARBYREQUEST'].fields_by_name['lon']._serialized_options = b'\272H\024\022\022\031\000\000\000\000\000\200f@)\000\000\000\000\000\200f\300'
+  _globals['_LISTNEARBYREQUEST'].fields_by_name['lon']._serialized_options = b'\342A\001\002\272H\024\022\022\031\000\000\000\000\000\200f@)\000\000\000\000\000\200f\300'
   _globals['_LISTNEARBYREQUEST'].fields_by_name['radius']._loaded_options = None
   _globals['_LISTNEARBYREQUEST'].fields_by_name['radius']._serialized_options = b'\272H\024\022\022\031\000\000\000\000\000j\350@)\000\000\000\000\000\000\000\000'
   _globals['_LISTNEARBYREQUEST'].fields_by_name['category']._loaded_options = None
@@ -46,26 +47,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTNEARBYREQUEST'].fields_by_name['limit']._serialized_options = b'\272H\007\032\005\030\310\001(\000'
   _globals['_LISTNEARBYREQUEST']._loaded_options = None
   _globals['_LISTNEARBYREQUEST']._serialized_options = b'\272HR\032P\n\020lat_lon.required\022\030lat and lon are required\032\"this.lat != 0.0 || this.lon != 0.0'
+  _globals['_POI'].fields_by_name['id']._loaded_options = None
+  _globals['_POI'].fields_by_name['id']._serialized_options = b'\342A\001\003'
+  _globals['_POI'].fields_by_name['distance']._loaded_options = None
+  _globals['_POI'].fields_by_name['distance']._serialized_options = b'\342A\001\003'
   _globals['_GETETAREQUEST'].fields_by_name['from']._loaded_options = None
-  _globals['_GETETAREQUEST'].fields_by_name['from']._serialized_options = b'\272H5r321^-?[0-9]{1,2}(\\.[0-9]+)?,-?[0-9]{1,3}(\\.[0-9]+)?$'
+  _globals['_GETETAREQUEST'].fields_by_name['from']._serialized_options = b'\342A\001\002\272H5r321^-?[0-9]{1,2}(\\.[0-9]+)?,-?[0-9]{1,3}(\\.[0-9]+)?$'
   _globals['_GETETAREQUEST'].fields_by_name['to']._loaded_options = None
-  _globals['_GETETAREQUEST'].fields_by_name['to']._serialized_options = b'\272H5r321^-?[0-9]{1,2}(\\.[0-9]+)?,-?[0-9]{1,3}(\\.[0-9]+)?$'
+  _globals['_GETETAREQUEST'].fields_by_name['to']._serialized_options = b'\342A\001\002\272H5r321^-?[0-9]{1,2}(\\.[0-9]+)?,-?[0-9]{1,3}(\\.[0-9]+)?$'
   _globals['_GETETAREQUEST'].fields_by_name['mode']._loaded_options = None
   _globals['_GETETAREQUEST'].fields_by_name['mode']._serialized_options = b'\272H\030r\026R\000R\004walkR\003carR\007transit'
   _globals['_GEOSERVICE'].methods_by_name['ListNearby']._loaded_options = None
   _globals['_GEOSERVICE'].methods_by_name['ListNearby']._serialized_options = b'\240\273\030\001\202\323\344\223\002\024\022\022/api/v1/geo/nearby'
   _globals['_GEOSERVICE'].methods_by_name['GetEta']._loaded_options = None
   _globals['_GEOSERVICE'].methods_by_name['GetEta']._serialized_options = b'\240\273\030\001\202\323\344\223\002\021\022\017/api/v1/geo/eta'
-  _globals['_LISTNEARBYREQUEST']._serialized_start=151
-  _globals['_LISTNEARBYREQUEST']._serialized_end=573
-  _globals['_POI']._serialized_start=576
-  _globals['_POI']._serialized_end=755
-  _globals['_LISTNEARBYRESPONSE']._serialized_start=757
-  _globals['_LISTNEARBYRESPONSE']._serialized_end=820
-  _globals['_GETETAREQUEST']._serialized_start=823
-  _globals['_GETETAREQUEST']._serialized_end=1039
-  _globals['_GETETARESPONSE']._serialized_start=1041
-  _globals['_GETETARESPONSE']._serialized_end=1155
-  _globals['_GEOSERVICE']._serialized_start=1158
-  _globals['_GEOSERVICE']._serialized_end=1397
+  _globals['_LISTNEARBYREQUEST']._serialized_start=184
+  _globals['_LISTNEARBYREQUEST']._serialized_end=614
+  _globals['_POI']._serialized_start=617
+  _globals['_POI']._serialized_end=808
+  _globals['_LISTNEARBYRESPONSE']._serialized_start=810
+  _globals['_LISTNEARBYRESPONSE']._serialized_end=873
+  _globals['_GETETAREQUEST']._serialized_start=876
+  _globals['_GETETAREQUEST']._serialized_end=1100
+  _globals['_GETETARESPONSE']._serialized_start=1102
+  _globals['_GETETARESPONSE']._serialized_end=1216
+  _globals['_GEOSERVICE']._serialized_start=1219
+  _globals['_GEOSERVICE']._serialized_end=1458
 # @@protoc_insertion_point(module_scope)
