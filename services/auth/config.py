@@ -11,7 +11,9 @@ class AuthSettings(ServiceSettings):
     jwt_private_key_file: str = ""  # PEM (Ed25519 or P-256); kid = RFC 7638 thumbprint
     access_ttl_seconds: int = 900
     refresh_ttl_days: int = 30
-    session_ttl_seconds: int = 900  # Redis session:{sid}, refreshed on every rotation
+    # Redis session:{sid}, refreshed on every rotation; outlives the access token it is set
+    # with (plus verification leeway), since privileged calls anywhere require it.
+    session_ttl_seconds: int = 930
     profile_cache_ttl_seconds: int = 900
     avatar_upload_ttl_seconds: int = 900  # presigned PUT URL
     avatar_pending_ttl_seconds: int = 600  # pending:{uid} in Redis

@@ -160,3 +160,23 @@ def test_published_event_is_searchable_within_two_seconds(http: httpx.Client, ad
             break
         assert time.monotonic() - published < 2.0, f"not searchable after 2 s: {hits}"
         time.sleep(0.05)
+
+
+def test_an_admin_token_stops_publishing_once_its_session_is_closed(http: httpx.Client) -> None:
+    """Logout takes effect for privileged writes everywhere at once, not when the
+    15-minute access token expires (event-service checks the session on admin calls)."""
+    from kgo.admin import create_admin
+
+    suffix = uuid.uuid4().hex[:8]
+    email, password = f"admin-out-{suffix}@example.com", f"admin-{suffix}-pw"
+    create_admin(email=email, password=password, login=f"admin_out_{suffix}")
+    token = http.post("/api/v1/auth/signin", json={"login": email, "password": password}).json()["accessToken"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert http.post("/api/v1/events", json=event_body(), headers=headers).status_code == 200
+
+    assert http.post("/api/v1/auth/logout", json={}, headers=headers).status_code == 200
+    reply = http.post("/api/v1/events", json=event_body(), headers=headers)
+    assert reply.status_code == 401, reply.text
+    assert reply.json()["details"][0]["reason"] == "SESSION_REVOKED"
+    # Reads by the same (still unexpired) token are not privileged: they go on working.
+    assert http.get("/api/v1/events", params={"pageSize": 1}).status_code == 200

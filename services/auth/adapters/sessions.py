@@ -15,6 +15,7 @@ from services.auth.domain.model import RefreshRecord
 from services.runtime.cache import CACHE_ERRORS
 from services.runtime.errors import Unauthenticated
 from services.runtime.logging import get_logger
+from services.runtime.sessions import session_key
 from services.runtime.unit_of_work import InTransaction
 
 log = get_logger(__name__)
@@ -78,7 +79,7 @@ class SessionStore:
 
     @staticmethod
     def key(session_id: str) -> str:
-        return f"session:{session_id}"
+        return session_key(session_id)  # the key every service's privileged-call check reads
 
     async def cache(self, session_id: str, user_id: str) -> None:
         try:

@@ -13,6 +13,7 @@ import grpc
 
 from services.runtime import errors
 from services.runtime.rpc.pipeline import Handler, StreamHandler
+from services.runtime.sessions import LiveSessions
 from services.runtime.tokens import InvalidToken, Principal, TokenVerifier
 
 __all__ = ["AccessMiddleware", "AccessPolicy", "Principal", "current_principal", "internal_caller"]
@@ -75,9 +76,11 @@ def internal_caller(context: grpc.aio.ServicerContext, is_internal: Callable[[st
 
 
 class AccessMiddleware:
-    def __init__(self, verifier: TokenVerifier, policy: AccessPolicy, internal_cidrs: Iterable[str]) -> None:
+    def __init__(self, verifier: TokenVerifier, policy: AccessPolicy, internal_cidrs: Iterable[str],
+                 sessions: LiveSessions | None = None) -> None:
         self._verifier = verifier
         self._policy = policy
+        self._sessions = sessions  # privileged calls also need a session that is still open
         self._internal = [ipaddress.ip_network(c, strict=False) for c in internal_cidrs]
 
     def is_internal(self, address: str) -> bool:
@@ -87,7 +90,7 @@ class AccessMiddleware:
             return False
         return any(ip in net for net in self._internal)
 
-    def authorize(self, context: grpc.aio.ServicerContext, method: str) -> Principal | None:
+    async def authorize(self, context: grpc.aio.ServicerContext, method: str) -> Principal | None:
         """The caller allowed to run `method` (None for public and internal methods), or
         Unauthenticated/PermissionDenied."""
         if method in self._policy.public:
@@ -111,11 +114,15 @@ class AccessMiddleware:
             if not self.is_internal(client_address(context)):
                 raise errors.PermissionDenied("admin API is reachable from internal networks only",
                                               "EXTERNAL_NETWORK")
+            if self._sessions is None:
+                raise errors.Unavailable("admin calls need the session check, which is not configured",
+                                         "SESSION_CHECK_UNAVAILABLE")
+            await self._sessions.require_alive(principal.session_id)
         return principal
 
     async def __call__(self, request: Any, context: grpc.aio.ServicerContext, method: str,
                        call_next: Handler) -> Any:
-        principal = self.authorize(context, method)
+        principal = await self.authorize(context, method)
         if principal is None:
             return await call_next(request, context)
         reset = _principal.set(principal)
@@ -127,7 +134,7 @@ class AccessMiddleware:
     async def stream(self, request: Any, context: grpc.aio.ServicerContext, method: str,
                      call_next: StreamHandler) -> AsyncIterator[Any]:
         # Checked once, before the first response; the token is not re-read mid-stream.
-        principal = self.authorize(context, method)
+        principal = await self.authorize(context, method)
         # Not reset afterwards: each RPC runs in its own task, whose context ends with it
         # (a reset from a generator's finaliser could run in another context).
         _principal.set(principal)

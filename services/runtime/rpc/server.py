@@ -12,14 +12,15 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from services.runtime.cache import open_redis
 from services.runtime.logging import configure_logging, get_logger
 from services.runtime.rpc.access import AccessMiddleware, AccessPolicy
 from services.runtime.rpc.errors import ErrorMiddleware
 from services.runtime.rpc.field_behavior import OutputOnlyMiddleware
-from services.runtime.rpc.field_behavior import OutputOnlyMiddleware
 from services.runtime.rpc.observability import ObservabilityMiddleware, serve_metrics
 from services.runtime.rpc.pipeline import Middleware, PipelineInterceptor
 from services.runtime.rpc.validation import ValidationMiddleware
+from services.runtime.sessions import LiveSessions
 from services.runtime.settings import ServiceSettings
 from services.runtime.supervision import Backoff, Supervisor, Worker, WorkerFn
 from services.runtime.telemetry import configure_telemetry
@@ -50,11 +51,12 @@ class ServiceApp:
 def default_middlewares(app: ServiceApp) -> list[Middleware]:
     s = app.settings
     verifier = TokenVerifier.from_file(s.jwks_file, issuer=s.jwt_issuer, audience=s.jwt_audience)
+    # Only services with privileged methods talk to Redis for the session check.
+    sessions = LiveSessions(open_redis(s.redis_url)) if app.policy.admin else None
     return [
         ObservabilityMiddleware(),
         ErrorMiddleware(app.error_domain),
-        AccessMiddleware(verifier, app.policy, s.internal_cidrs),
-        OutputOnlyMiddleware(),  # before validation: ignored values must not fail a request
+        AccessMiddleware(verifier, app.policy, s.internal_cidrs, sessions),
         OutputOnlyMiddleware(),  # before validation: ignored values must not fail a request
         ValidationMiddleware(),
     ]
