@@ -20,11 +20,12 @@ from services.auth.service_layer.accounts import Accounts
 from services.auth.service_layer.authentication import Authentication
 from services.auth.service_layer.profiles import Profiles
 from services.runtime.cache import open_redis
-from services.runtime.db import migrate, open_pool
+from services.runtime.db import open_pool, require_schema
 from services.runtime.messaging.outbox import OutboxRelay
 from services.runtime.object_storage import ObjectStorage
 from services.runtime.rpc import ServiceApp
 from services.runtime.rpc.policy import policy_for
+from services.runtime.supervision import Worker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _AUTH = auth_service_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name
@@ -37,7 +38,7 @@ POLICY = policy_for(auth_service_pb2.DESCRIPTOR.services_by_name["AuthService"],
 
 async def build_app(settings: AuthSettings | None = None) -> ServiceApp:
     s = settings or AuthSettings()
-    await migrate(s.database_url, MIGRATIONS)
+    await require_schema(s.database_url, MIGRATIONS)
     pool = await open_pool(s.database_url)
     redis = open_redis(s.redis_url)
     storage = ObjectStorage(s.s3())
@@ -74,6 +75,6 @@ async def build_app(settings: AuthSettings | None = None) -> ServiceApp:
 
     return ServiceApp(
         settings=s, error_domain="auth.kulturago.ru", service_names=[_AUTH, _PROFILE],
-        register=register, policy=POLICY, startup=[storage.ensure_bucket], workers=[relay.run],
-        shutdown=[close],
+        register=register, policy=POLICY, startup=[storage.ensure_bucket],
+        workers=[Worker("auth-outbox-relay", relay.run)], shutdown=[close],
     )

@@ -13,11 +13,12 @@ from services.event.config import EventSettings
 from services.event.entrypoints.grpc_api import EventServicer
 from services.event.service_layer.catalog import Catalog
 from services.runtime.cache import open_redis
-from services.runtime.db import migrate, open_pool
+from services.runtime.db import open_pool, require_schema
 from services.runtime.messaging.outbox import OutboxRelay
 from services.runtime.rpc import ServiceApp
 from services.runtime.rpc.policy import policy_for
 from services.runtime.rpc.preserialized import PreserializedServer
+from services.runtime.supervision import Worker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _SERVICE = event_service_pb2.DESCRIPTOR.services_by_name["EventService"].full_name
@@ -28,7 +29,7 @@ POLICY = policy_for(event_service_pb2.DESCRIPTOR.services_by_name["EventService"
 
 async def build_app(settings: EventSettings | None = None) -> ServiceApp:
     s = settings or EventSettings()
-    await migrate(s.database_url, MIGRATIONS)
+    await require_schema(s.database_url, MIGRATIONS)
     pool = await open_pool(s.database_url)
     redis = open_redis(s.redis_url)
     cache = CatalogCache(redis, s.list_cache_ttl_seconds)
@@ -50,5 +51,7 @@ async def build_app(settings: EventSettings | None = None) -> ServiceApp:
         await pool.close()
 
     return ServiceApp(settings=s, error_domain="event.kulturago.ru", service_names=[_SERVICE],
-                      register=register, policy=POLICY, workers=[relay.run, cache.follow_invalidations],
+                      register=register, policy=POLICY, workers=[
+                          Worker("event-outbox-relay", relay.run),
+                          Worker("event-cache-invalidations", cache.follow_invalidations, required=False)],
                       shutdown=[close])
