@@ -38,6 +38,12 @@ class GatewayOptions:
     admin_port: int = topology.ENVOY_ADMIN_PORT
     listen: str = "127.0.0.1"
     internal_cidrs: Sequence[str] = ("127.0.0.0/8", "::1/128")
+    # A listener of its own for ADMIN methods (the cluster's, behind a ClusterIP Service).
+    # With it, the public listeners never grant ADMIN, whatever a client's source address
+    # looks like after a load balancer's SNAT; without it (local development) they grant
+    # it to internal_cidrs.
+    internal_http_port: int | None = None
+    descriptor: str = str(paths.DESCRIPTOR)
     auth_burst: int = 100  # token bucket of /api/v1/auth/*
     auth_per_second: int = 50
     access_log: str = str(paths.LOGS / "envoy-access.log")
@@ -101,12 +107,12 @@ def _jwt_filter(jwks_file: str, table: dict[str, Access]) -> dict[str, Any]:
     }
 
 
-def _transcoder(services: Sequence[Service]) -> dict[str, Any]:
+def _transcoder(services: Sequence[Service], descriptor: str) -> dict[str, Any]:
     return {
         "name": "envoy.filters.http.grpc_json_transcoder",
         "typed_config": {
             TYPE: "type.googleapis.com/envoy.extensions.filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder",
-            "proto_descriptor": str(paths.DESCRIPTOR),
+            "proto_descriptor": descriptor,
             "services": [name for svc in services for name in svc.grpc_services],
             "print_options": {"always_print_primitive_fields": True, "always_print_enums_as_ints": False,
                               "preserve_proto_field_names": False},
@@ -237,7 +243,7 @@ def _hcm(opts: GatewayOptions, jwks_file: str, *, grant_admin: bool, stat_prefix
             "http_filters": [
                 # Transcoder first: jwt_authn and RBAC then see /package.Service/Method
                 # for REST and raw gRPC requests alike (`GET /api/v1/me/` included).
-                _transcoder(opts.services),
+                _transcoder(opts.services, opts.descriptor),
                 _jwt_filter(jwks_file, table),
                 _local_ratelimit_filter(),
                 _rbac_filter(opts, table, grant_admin=grant_admin),
@@ -267,7 +273,7 @@ def _cluster(svc: Service, upstream_host: str | None) -> dict[str, Any]:
 
 
 def render(opts: GatewayOptions, *, jwks_file: str, tls: tuple[str, str] | None) -> dict[str, Any]:
-    hcm = _hcm(opts, jwks_file, grant_admin=True)
+    hcm = _hcm(opts, jwks_file, grant_admin=opts.internal_http_port is None)
     listeners: list[dict[str, Any]] = [{
         "name": "public_http",
         "address": {"socket_address": {"address": opts.listen, "port_value": opts.http_port}},
@@ -286,6 +292,13 @@ def render(opts: GatewayOptions, *, jwks_file: str, tls: tuple[str, str] | None)
                         "tls_certificates": [{"certificate_chain": {"filename": cert},
                                               "private_key": {"filename": key}}]}}}}],
         })
+    if opts.internal_http_port is not None:
+        listeners.append({
+            "name": "internal_http",
+            "address": {"socket_address": {"address": opts.listen, "port_value": opts.internal_http_port}},
+            "filter_chains": [{"filters": [
+                _hcm(opts, jwks_file, grant_admin=True, stat_prefix="gateway_internal")]}],
+        })
     return {
         "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": opts.admin_port}}},
         "static_resources": {"listeners": listeners,
@@ -295,20 +308,25 @@ def render(opts: GatewayOptions, *, jwks_file: str, tls: tuple[str, str] | None)
 
 
 K8S_CONFIG = paths.ROOT / "k8s" / "base" / "gateway" / "envoy.json"
+K8S_JWKS = "/etc/kulturago/jwks/jwks.json"
+K8S_PUBLIC_PORT = 8080
+K8S_INTERNAL_PORT = 8081  # the gateway-internal ClusterIP Service (k8s/base/gateway/gateway.yaml)
+
+
+def k8s_options() -> GatewayOptions:
+    """The same gateway for the cluster: services by DNS name, files from mounted volumes.
+    ADMIN methods only on the internal listener, reached through a ClusterIP Service
+    (in-cluster callers, or `kubectl port-forward`, which arrives from loopback); the
+    public listener behind the LoadBalancer refuses them whatever the source address."""
+    return GatewayOptions(listen="0.0.0.0", http_port=K8S_PUBLIC_PORT, https_port=None, admin_port=9901,
+                          internal_http_port=K8S_INTERNAL_PORT, upstream_host="{name}",
+                          internal_cidrs=("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8"),
+                          access_log="/dev/stdout", descriptor="/etc/kulturago/descriptor/descriptor.binpb",
+                          services=[s for s in topology.SERVICES if s.name != "echo"])
 
 
 def write_k8s_config() -> None:
-    """The same gateway for the cluster: services by DNS name, files from mounted volumes,
-    internal networks = the cluster's private ranges."""
-    opts = GatewayOptions(listen="0.0.0.0", https_port=None, admin_port=9901, upstream_host="{name}",
-                          internal_cidrs=("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"),
-                          access_log="/dev/stdout",
-                          services=[s for s in topology.SERVICES if s.name != "echo"])
-    config = render(opts, jwks_file="/etc/kulturago/jwks/jwks.json", tls=None)
-    transcoder = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
-    for f in transcoder["http_filters"]:
-        if f["name"] == "envoy.filters.http.grpc_json_transcoder":
-            f["typed_config"]["proto_descriptor"] = "/etc/kulturago/descriptor/descriptor.binpb"
+    config = render(k8s_options(), jwks_file=K8S_JWKS, tls=None)
     K8S_CONFIG.parent.mkdir(parents=True, exist_ok=True)
     K8S_CONFIG.write_text(json.dumps(config, indent=1) + "\n")
     print(f"wrote {K8S_CONFIG.relative_to(paths.ROOT)}")
