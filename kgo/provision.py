@@ -133,6 +133,11 @@ def seaweedfs_key() -> str:
     return _secret("seaweedfs-jwt-key", lambda: secrets.token_urlsafe(32))
 
 
+def gateway_secret() -> str:
+    """Proves to the services that a call came through our gateway (services/runtime/rpc/access.py)."""
+    return _secret("gateway-secret", lambda: secrets.token_urlsafe(32))
+
+
 def supervisor_password() -> str:
     return _secret("supervisor-password", lambda: secrets.token_urlsafe(18))
 

@@ -38,6 +38,9 @@ class ServiceSettings(BaseSettings):
     # Source networks treated as internal (admin writes); the gateway passes the
     # client address in x-forwarded-for.
     internal_cidrs: list[str] = Field(default_factory=lambda: ["127.0.0.0/8", "::1/128"])
+    # Shared with the gateway, which sends it with the client address it saw; without it
+    # (or with a wrong one) a client-address header is ignored.
+    gateway_secret: str = ""
 
     otlp_endpoint: str = ""  # empty: traces are created (for log correlation) but not exported
     trace_sample_ratio: float = 0.1

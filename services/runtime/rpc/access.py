@@ -3,6 +3,7 @@ caller in a contextvar; admin RPCs also need an internal source network."""
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextvars import ContextVar
@@ -49,15 +50,32 @@ def _bearer(metadata: Iterable[tuple[str, Any]]) -> str | None:
 
 
 CLIENT_IP_HEADER = "x-kulturago-client-ip"
+# Proves a call came through our gateway: only then is CLIENT_IP_HEADER believed. The
+# gateway overwrites both on every request, so a client cannot bring its own.
+GATEWAY_HEADER = "x-kulturago-gateway"
+_gateway_secret = ""
+
+
+def trust_gateway(secret: str) -> None:
+    """The shared secret the gateway sends in GATEWAY_HEADER (KGO_GATEWAY_SECRET); empty:
+    CLIENT_IP_HEADER is never believed and every caller is judged by its TCP peer."""
+    global _gateway_secret
+    _gateway_secret = secret
 
 
 def client_address(context: grpc.aio.ServicerContext) -> str:
     """The end client's IP. The gateway overwrites CLIENT_IP_HEADER with the address
     of the TCP peer it saw (x-forwarded-for cannot serve: for loopback clients Envoy
-    appends the host's own address); direct gRPC callers are judged by their peer."""
+    appends the host's own address) and signs it with GATEWAY_HEADER; anyone else, and
+    any direct gRPC caller, is judged by their own peer address."""
+    forwarded = proof = ""
     for key, value in context.invocation_metadata() or ():
         if key == CLIENT_IP_HEADER:
-            return str(value).strip()
+            forwarded = str(value).strip()
+        elif key == GATEWAY_HEADER:
+            proof = str(value)
+    if forwarded and _gateway_secret and hmac.compare_digest(proof.encode(), _gateway_secret.encode()):
+        return forwarded
     peer = context.peer() or ""  # "ipv4:127.0.0.1:1234" / "ipv6:[::1]:1234"
     kind, _, rest = peer.partition(":")
     if kind == "ipv6":

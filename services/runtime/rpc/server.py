@@ -14,7 +14,7 @@ from grpc_reflection.v1alpha import reflection
 
 from services.runtime.cache import open_redis
 from services.runtime.logging import configure_logging, get_logger
-from services.runtime.rpc.access import AccessMiddleware, AccessPolicy
+from services.runtime.rpc.access import AccessMiddleware, AccessPolicy, trust_gateway
 from services.runtime.rpc.errors import ErrorMiddleware
 from services.runtime.rpc.field_behavior import OutputOnlyMiddleware
 from services.runtime.rpc.observability import ObservabilityMiddleware, serve_metrics
@@ -50,6 +50,7 @@ class ServiceApp:
 
 def default_middlewares(app: ServiceApp) -> list[Middleware]:
     s = app.settings
+    trust_gateway(s.gateway_secret)
     verifier = TokenVerifier.from_file(s.jwks_file, issuer=s.jwt_issuer, audience=s.jwt_audience)
     # Only services with privileged methods talk to Redis for the session check.
     sessions = LiveSessions(open_redis(s.redis_url)) if app.policy.admin else None
