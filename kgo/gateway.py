@@ -19,10 +19,11 @@ from typing import Any
 
 from kgo import paths, topology
 from kgo.topology import Service
-from services.runtime.rpc.access import CLIENT_IP_HEADER
+from services.runtime.rpc.access import CLIENT_IP_HEADER, GATEWAY_HEADER
 from services.runtime.rpc.policy import Access, method_access, service_descriptor
 
 TYPE = "@type"
+GATEWAY_SECRET_ENV = "KGO_GATEWAY_SECRET"  # the gateway process's environment, as the services'
 _HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
 
 # Full gRPC service names whose routes share the sign-in/sign-up rate limit.
@@ -237,6 +238,10 @@ def _hcm(opts: GatewayOptions, jwks_file: str, *, grant_admin: bool, stat_prefix
                 # against it (see services/runtime/rpc/access.py).
                 "request_headers_to_add": [{
                     "header": {"key": CLIENT_IP_HEADER, "value": "%DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT%"},
+                    "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"}, {
+                    # Vouches for the address above; read from the gateway's environment so
+                    # the secret is in no config file (locally kgo, in k8s a Secret, sets it).
+                    "header": {"key": GATEWAY_HEADER, "value": f"%ENVIRONMENT({GATEWAY_SECRET_ENV})%"},
                     "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"}],
             }]},
             "local_reply_config": _local_reply_config(),

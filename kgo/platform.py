@@ -27,6 +27,7 @@ def service_env(svc: topology.Service) -> dict[str, str]:
         "KGO_METRICS_PORT": str(svc.metrics_port),
         "KGO_REDIS_URL": provision.redis_url(),
         "KGO_GRPC_REFLECTION": "true",  # development only: grpcurl and friends
+        "KGO_GATEWAY_SECRET": provision.gateway_secret(),
         "KGO_KAFKA_BOOTSTRAP": f"127.0.0.1:{topology.KAFKA_PORT}",
         "KGO_JWKS_FILE": str(paths.SECRETS / "jwks.json"),
         "KGO_JWT_PRIVATE_KEY_FILE": str(paths.SECRETS / "jwt-signing-key.pem"),
@@ -55,7 +56,8 @@ def _programs(libs: Path, weed: Path) -> list[Program]:
     programs += [Program(s.name, [python, "-m", f"services.{s.name}"], env=service_env(s))
                  for s in topology.SERVICES]
     programs.append(Program("envoy", [str(provision.envoy()), "-c", str(paths.RUN / "envoy.json"),
-                                      "--log-level", "warn", "--base-id", str(topology.port(17))]))
+                                      "--log-level", "warn", "--base-id", str(topology.port(17))],
+                            env={gateway.GATEWAY_SECRET_ENV: provision.gateway_secret()}))
     return programs
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import time
@@ -22,6 +23,7 @@ from kgo import gateway, paths, provision, topology
 from kulturago.event.v1 import event_service_pb2 as pb
 from kulturago.event.v1 import event_service_pb2_grpc as pb_grpc
 from kulturago.event.v1 import events_pb2
+from services.runtime.rpc.access import CLIENT_IP_HEADER, GATEWAY_HEADER
 
 
 def _free_port() -> int:
@@ -41,7 +43,8 @@ def outside_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     config = tmp / "envoy.json"
     config.write_text(json.dumps(gateway.render(opts, jwks_file=str(paths.SECRETS / "jwks.json"), tls=None)))
     envoy = subprocess.Popen([str(provision.envoy()), "-c", str(config), "--base-id", str(_free_port()),
-                              "--log-level", "error"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              "--log-level", "error"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env={**os.environ, gateway.GATEWAY_SECRET_ENV: provision.gateway_secret()})
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -95,10 +98,14 @@ def test_client_cannot_spoof_its_address(http: httpx.Client, admin: Account, out
     assert reply.status_code == 403
 
 
-async def _publish_direct(token: str, client_ip: str | None) -> grpc.aio.AioRpcError | pb.Event:
+async def _publish_direct(token: str, client_ip: str | None, gateway_secret: str | None = None
+                          ) -> grpc.aio.AioRpcError | pb.Event:
+    """PublishEvent over direct gRPC; `client_ip` (+ `gateway_secret`) as the gateway sends them."""
     metadata = [("authorization", f"Bearer {token}")]
     if client_ip:
-        metadata.append(("x-kulturago-client-ip", client_ip))
+        metadata.append((CLIENT_IP_HEADER, client_ip))
+    if gateway_secret:
+        metadata.append((GATEWAY_HEADER, gateway_secret))
     async with grpc.aio.insecure_channel(f"127.0.0.1:{topology.service('event').grpc_port}") as channel:
         request = pb.PublishEventRequest()
         request.event.CopyFrom(_proto_event())
@@ -121,10 +128,17 @@ async def test_service_checks_role_and_network_itself(account: Account, admin: A
     assert as_user.code() == grpc.StatusCode.PERMISSION_DENIED
     assert grpc_error_reason(as_user) == "ADMIN_REQUIRED"
 
-    from_outside = await _publish_direct(admin.access_token, "203.0.113.9")
+    # An outside client, as the gateway vouches for it.
+    from_outside = await _publish_direct(admin.access_token, "203.0.113.9", provision.gateway_secret())
     assert isinstance(from_outside, grpc.aio.AioRpcError)
     assert from_outside.code() == grpc.StatusCode.PERMISSION_DENIED
     assert grpc_error_reason(from_outside) == "EXTERNAL_NETWORK"
+
+    # Anyone else claiming a client address is judged by their own peer: a forged or
+    # missing gateway secret makes the header count for nothing, either way.
+    for forged in (None, "not-the-secret"):
+        claims_outside = await _publish_direct(admin.access_token, "203.0.113.9", forged)
+        assert isinstance(claims_outside, pb.Event)  # peer 127.0.0.1 is internal, whatever it says
 
     inside = await _publish_direct(admin.access_token, None)  # peer 127.0.0.1
     assert isinstance(inside, pb.Event)
