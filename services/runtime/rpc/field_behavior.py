@@ -8,15 +8,13 @@ request type without output-only fields (nearly all of them) costs one dict look
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import grpc
 from google.api import field_behavior_pb2
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
-from services.runtime.rpc.pipeline import Handler, StreamHandler
+from services.runtime.rpc.pipeline import PerMessageMiddleware
 
 __all__ = ["OutputOnlyMiddleware", "clear_output_only", "is_output_only"]
 
@@ -90,27 +88,9 @@ def clear_output_only(message: Any) -> None:
                 clear_output_only(child)
 
 
-def _cleared(request: Any) -> Any:
-    if hasattr(request, "__aiter__"):
-        return _cleared_stream(request)
-    if hasattr(request, "DESCRIPTOR"):  # not an undecodable request (validation answers those)
-        clear_output_only(request)
-    return request
-
-
-async def _cleared_stream(messages: AsyncIterator[Any]) -> AsyncIterator[Any]:
-    async for message in messages:
-        yield _cleared(message)
-
-
-class OutputOnlyMiddleware:
+class OutputOnlyMiddleware(PerMessageMiddleware):
     """Runs before validation: a value the server ignores must not fail the request either."""
 
-    async def __call__(self, request: Any, context: grpc.aio.ServicerContext, method: str,
-                       call_next: Handler) -> Any:
-        return await call_next(_cleared(request), context)
-
-    async def stream(self, request: Any, context: grpc.aio.ServicerContext, method: str,
-                     call_next: StreamHandler) -> AsyncIterator[Any]:
-        async for response in call_next(_cleared(request), context):
-            yield response
+    def each(self, message: Any) -> None:
+        if hasattr(message, "DESCRIPTOR"):  # not an undecodable request (validation answers those)
+            clear_output_only(message)

@@ -36,6 +36,34 @@ class Middleware(Protocol):
                call_next: StreamHandler) -> AsyncIterator[Any]: ...
 
 
+class PerMessageMiddleware:
+    """Base of a middleware that only checks or adjusts each incoming message (one for a
+    unary request, every one of a client stream) before the handler sees it."""
+
+    def each(self, message: Any) -> None:
+        raise NotImplementedError
+
+    async def _each_of(self, messages: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for message in messages:
+            self.each(message)
+            yield message
+
+    def _apply(self, request: Any) -> Any:
+        if hasattr(request, "__aiter__"):
+            return self._each_of(request)
+        self.each(request)
+        return request
+
+    async def __call__(self, request: Any, context: grpc.aio.ServicerContext, method: str,
+                       call_next: Handler) -> Any:
+        return await call_next(self._apply(request), context)
+
+    async def stream(self, request: Any, context: grpc.aio.ServicerContext, method: str,
+                     call_next: StreamHandler) -> AsyncIterator[Any]:
+        async for response in call_next(self._apply(request), context):
+            yield response
+
+
 def _chain(middlewares: Sequence[Middleware], method: str, handler: Handler) -> Handler:
     wrapped = handler
     for middleware in reversed(middlewares):

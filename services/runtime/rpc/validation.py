@@ -4,17 +4,15 @@ every request before a handler sees it."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
-import grpc
 import protovalidate
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from services.runtime import errors
 from services.runtime.rpc.decoding import Undecodable
-from services.runtime.rpc.pipeline import Handler, StreamHandler
+from services.runtime.rpc.pipeline import PerMessageMiddleware
 
 _SNAKE = re.compile(r"_([a-z0-9])")
 
@@ -92,26 +90,6 @@ def validate(message: Any) -> None:
         )
 
 
-async def _validated(messages: AsyncIterator[Any]) -> AsyncIterator[Any]:
-    """A client stream whose every message is checked before the handler sees it."""
-    async for message in messages:
+class ValidationMiddleware(PerMessageMiddleware):
+    def each(self, message: Any) -> None:
         validate(message)
-        yield message
-
-
-def _checked(request: Any) -> Any:
-    if hasattr(request, "__aiter__"):
-        return _validated(request)
-    validate(request)
-    return request
-
-
-class ValidationMiddleware:
-    async def __call__(self, request: Any, context: grpc.aio.ServicerContext, method: str,
-                       call_next: Handler) -> Any:
-        return await call_next(_checked(request), context)
-
-    async def stream(self, request: Any, context: grpc.aio.ServicerContext, method: str,
-                     call_next: StreamHandler) -> AsyncIterator[Any]:
-        async for response in call_next(_checked(request), context):
-            yield response
