@@ -12,6 +12,7 @@ from services.auth.adapters.avatars import AvatarStore
 from services.auth.adapters.passwords import Argon2PasswordHasher
 from services.auth.adapters.profile_cache import ProfileCache
 from services.auth.adapters.sessions import SessionStore
+from services.auth.adapters.sign_in_throttle import RedisSignInThrottle
 from services.auth.adapters.signing_keys import SigningKey
 from services.auth.adapters.unit_of_work import AuthUnitOfWork
 from services.auth.config import AuthSettings
@@ -54,6 +55,7 @@ async def build_app(settings: AuthSettings | None = None) -> ServiceApp:
         unit_of_work=unit_of_work, passwords=passwords, sessions=sessions, tokens=signing_key,
         issuer=s.jwt_issuer, audience=s.jwt_audience, access_ttl=s.access_ttl_seconds,
         refresh_lifetime=timedelta(days=s.refresh_ttl_days),
+        throttle=RedisSignInThrottle(redis, s.sign_in_throttling()),
     )
     profiles = Profiles(
         unit_of_work=unit_of_work, cache=ProfileCache(redis, s.profile_cache_ttl_seconds),

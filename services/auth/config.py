@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.auth.domain.sign_in_throttling import Backoff, SignInThrottling
 from services.runtime.object_storage import S3Settings
 from services.runtime.settings import ServiceSettings
 
@@ -19,6 +20,14 @@ class AuthSettings(ServiceSettings):
     avatar_pending_ttl_seconds: int = 600  # pending:{uid} in Redis
     avatar_view_ttl_seconds: int = 3600  # presigned GET URL in profiles
 
+    # Brute-force protection of sign-in (services/auth/domain/sign_in_throttling.py): free
+    # failures, then waits of 1, 2, 4 ... s up to the cap; forgotten a window after the last.
+    signin_account_free_failures: int = 10
+    signin_client_free_failures: int = 5
+    signin_max_wait_seconds: int = 300  # no one is held back longer than this at a time
+    signin_account_window_seconds: int = 3600
+    signin_client_window_seconds: int = 86400
+
     s3_endpoint: str = "http://127.0.0.1:9000"
     s3_public_endpoint: str = ""
     s3_access_key: str = ""
@@ -29,3 +38,10 @@ class AuthSettings(ServiceSettings):
         return S3Settings(endpoint=self.s3_endpoint, public_endpoint=self.s3_public_endpoint,
                           access_key=self.s3_access_key, secret_key=self.s3_secret_key,
                           bucket=self.s3_bucket)
+
+    def sign_in_throttling(self) -> SignInThrottling:
+        return SignInThrottling(
+            account=Backoff(self.signin_account_free_failures, self.signin_max_wait_seconds,
+                            self.signin_account_window_seconds),
+            client=Backoff(self.signin_client_free_failures, self.signin_max_wait_seconds,
+                           self.signin_client_window_seconds))

@@ -15,6 +15,7 @@ from typing import Self
 
 from services.auth.domain.events import UserSignedUp, UserUpdated
 from services.auth.domain.model import RefreshRecord, User
+from services.auth.domain.sign_in_throttling import Backoff, SignInThrottling, Throttled, seconds_from_millis
 from services.runtime.errors import AlreadyExists, Unauthenticated
 
 START = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)
@@ -244,3 +245,55 @@ class FakeAvatarStore:
 
     async def uploaded(self, object_key: str) -> bool:
         return object_key in self.objects
+
+
+@dataclass
+class _Counter:
+    failures: int = 0
+    forget_at: datetime = START
+    locked_until: datetime = START
+
+
+class FakeSignInThrottle:
+    """The Redis counters of RedisSignInThrottle on the fake clock (same rules: the account's
+    wait applies only to clients with failures of their own; admitted attempts count)."""
+
+    def __init__(self, clock: FakeClock, rules: SignInThrottling | None = None) -> None:
+        self._clock = clock
+        self.rules = rules or SignInThrottling()
+        self.counters: dict[tuple[str, ...], _Counter] = {}
+        self.down = False  # Redis unreachable: everything is admitted
+
+    def _get(self, key: tuple[str, ...]) -> _Counter:
+        counter = self.counters.get(key)
+        if counter is None or counter.forget_at <= self._clock():
+            counter = self.counters[key] = _Counter(forget_at=self._clock())
+        return counter
+
+    def _fail(self, counter: _Counter, rule: Backoff) -> None:
+        now = self._clock()
+        counter.failures += 1
+        counter.forget_at = now + timedelta(seconds=rule.window_seconds)
+        wait = rule.wait_after(counter.failures)
+        if wait:
+            counter.locked_until = now + timedelta(seconds=wait)
+
+    async def admit(self, account: str, client: str) -> Throttled | None:
+        if self.down:
+            return None
+        now = self._clock()
+        acct, mine = self._get((account,)), self._get((account, client))
+        waits = [mine.locked_until - now] + ([acct.locked_until - now] if mine.failures else [])
+        longest = max(waits)
+        if longest > timedelta(0):
+            return Throttled(seconds_from_millis(int(longest.total_seconds() * 1000)))
+        self._fail(acct, self.rules.account)
+        self._fail(mine, self.rules.client)
+        return None
+
+    async def succeeded(self, account: str, client: str) -> None:
+        if self.down:
+            return
+        acct = self._get((account,))
+        acct.failures = max(0, acct.failures - 1)
+        self.counters.pop((account, client), None)

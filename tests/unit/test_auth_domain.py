@@ -17,6 +17,7 @@ from services.auth.domain.model import (
     normalize_interests,
     parse_birth_date,
 )
+from services.auth.domain.sign_in_throttling import Backoff, SignInThrottling, account_key, client_key
 from services.runtime.errors import FieldViolation, InvalidArgument
 
 TODAY = date(2025, 6, 4)
@@ -158,3 +159,36 @@ class TestAvatarKey:
 def test_profile_update_lists_present_fields() -> None:
     assert ProfileUpdate().present() == []
     assert ProfileUpdate(city="", interests=()).present() == ["city", "interests"]
+
+
+# Sign-in throttling rules (services/auth/domain/sign_in_throttling.py)
+
+
+def test_backoff_is_free_then_doubles_up_to_its_cap() -> None:
+    rule = Backoff(free=3, cap_seconds=60, window_seconds=3600)
+    assert [rule.wait_after(n) for n in range(12)] == [0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60, 60]
+    assert rule.wait_after(10**6) == 60  # no overflow however long an attack runs
+
+
+def test_default_rules_never_hold_anyone_back_longer_than_five_minutes() -> None:
+    rules = SignInThrottling()
+    assert max(rules.account.wait_after(n) for n in range(1000)) == 300
+    assert max(rules.client.wait_after(n) for n in range(1000)) == 300
+
+
+@pytest.mark.parametrize(("address", "key"), [
+    ("203.0.113.7", "203.0.113.7"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),  # one host owns a whole /64
+    ("2001:db8:1:2:ffff::9", "2001:db8:1:2::/64"),
+    ("::ffff:203.0.113.7", "203.0.113.7"),
+    ("not-an-ip", "not-an-ip"),
+    ("", "unknown"),
+])
+def test_clients_are_counted_by_address_and_ipv6_by_its_64(address: str, key: str) -> None:
+    assert client_key(address) == key
+
+
+def test_account_keys_match_as_the_lookup_does_and_hide_the_identifier() -> None:
+    assert account_key(" Anna ") == account_key("anna") == account_key("ＡＮＮＡ")  # case, spaces, width
+    assert account_key("anna") != account_key("anna@example.com")
+    assert "anna" not in account_key("anna") and len(account_key("x" * 254)) == 32

@@ -17,6 +17,7 @@ from auth_fakes import (
     FakeDatabase,
     FakePasswordHasher,
     FakeProfileCache,
+    FakeSignInThrottle,
     FakeUnitOfWork,
 )
 
@@ -25,7 +26,14 @@ from services.auth.domain.model import ProfileUpdate, User
 from services.auth.service_layer.accounts import Accounts
 from services.auth.service_layer.authentication import Authentication, TokenPair
 from services.auth.service_layer.profiles import Profiles
-from services.runtime.errors import AlreadyExists, InvalidArgument, NotFound, ServiceError, Unauthenticated
+from services.runtime.errors import (
+    AlreadyExists,
+    InvalidArgument,
+    NotFound,
+    ResourceExhausted,
+    ServiceError,
+    Unauthenticated,
+)
 
 PASSWORD = "s3cret-pass"
 
@@ -38,6 +46,7 @@ class Auth:
     active: FakeActiveSessions
     cache: FakeProfileCache
     avatars: FakeAvatarStore
+    throttle: FakeSignInThrottle
     accounts: Accounts
     authentication: Authentication
     profiles: Profiles
@@ -59,15 +68,16 @@ def auth() -> Auth:
     active = FakeActiveSessions(db)
     cache = FakeProfileCache(active)
     avatars = FakeAvatarStore()
+    throttle = FakeSignInThrottle(clock)
 
     def unit_of_work() -> FakeUnitOfWork:
         return FakeUnitOfWork(db)
 
     return Auth(
-        db, clock, passwords, active, cache, avatars,
+        db, clock, passwords, active, cache, avatars, throttle,
         Accounts(unit_of_work, passwords, clock),
         Authentication(unit_of_work, passwords, active, FakeAccessTokens(), issuer="kulturago", audience="api",
-                       access_ttl=900, refresh_lifetime=timedelta(days=30)),
+                       access_ttl=900, refresh_lifetime=timedelta(days=30), throttle=throttle),
         Profiles(unit_of_work, cache, avatars, active, clock),
     )
 
@@ -130,6 +140,101 @@ async def test_wrong_password_and_unknown_login_fail_alike(auth: Auth, login: st
     assert (str(exc.value), reason(exc)) == ("invalid login or password", "INVALID_CREDENTIALS")
     assert auth.passwords.verified == 1  # a hash is checked even for an unknown login
     assert auth.db.tables.sessions == {}
+
+
+# Brute-force protection (services/auth/domain/sign_in_throttling.py)
+
+ATTACKER, OWNER = "203.0.113.7", "198.51.100.20"
+
+
+async def attempt(auth: Auth, password: str, client: str, login: str = "anna") -> str:
+    """'ok', 'wrong', or 'wait <seconds>'."""
+    try:
+        await auth.authentication.sign_in(login=login, password=password, client=client)
+    except Unauthenticated:
+        return "wrong"
+    except ResourceExhausted as exc:
+        assert exc.reason == "SIGN_IN_THROTTLED"
+        return f"wait {exc.metadata['retryAfterSeconds']}"
+    return "ok"
+
+
+async def test_failures_from_one_client_back_off_exponentially_up_to_the_cap(auth: Auth) -> None:
+    await auth.user()
+    assert [await attempt(auth, "wrong-pass", ATTACKER) for _ in range(5)] == ["wrong"] * 5
+    verified = auth.passwords.verified
+    # The right password is refused too, without being checked (no argon2 for a locked client).
+    assert await attempt(auth, PASSWORD, ATTACKER) == "wait 1"
+    assert auth.passwords.verified == verified
+    waits = []
+    for _ in range(12):
+        wait = int((await attempt(auth, "wrong-pass", ATTACKER)).split()[1])
+        waits.append(wait)
+        auth.clock.advance(seconds=wait)
+        assert await attempt(auth, "wrong-pass", ATTACKER) == "wrong"  # one more guess after each wait
+    assert waits == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300]
+    auth.clock.advance(seconds=300)
+    assert await attempt(auth, PASSWORD, ATTACKER) == "ok"
+
+
+async def test_fifty_wrong_passwords_then_the_right_one_is_refused(auth: Auth) -> None:
+    await auth.user()
+    outcomes = [await attempt(auth, f"guess-{i:03}", ATTACKER) for i in range(50)]
+    assert outcomes.count("wrong") == 5 and outcomes[5:] == ["wait 1"] * 45
+    assert await attempt(auth, PASSWORD, ATTACKER) == "wait 1"
+
+
+async def test_an_attacker_cannot_lock_the_owner_out(auth: Auth) -> None:
+    await auth.user()
+    for _ in range(40):  # as fast as the waits allow: the account's own counter is far past its cap
+        while (outcome := await attempt(auth, "wrong-pass", ATTACKER)) != "wrong":
+            auth.clock.advance(seconds=int(outcome.split()[1]))
+    assert (await attempt(auth, PASSWORD, ATTACKER)).startswith("wait")
+    # The owner, from an address with no failures of its own, signs in at once ...
+    assert await attempt(auth, PASSWORD, OWNER) == "ok"
+    # ... and after a typo of their own waits at most the capped account wait.
+    assert await attempt(auth, "typo-pass", OWNER) == "wrong"
+    wait = await attempt(auth, PASSWORD, OWNER)
+    assert wait.startswith("wait") and int(wait.split()[1]) <= 300
+    auth.clock.advance(seconds=int(wait.split()[1]))
+    assert await attempt(auth, PASSWORD, OWNER) == "ok"
+
+
+async def test_many_addresses_get_one_guess_each_then_the_account_wait(auth: Auth) -> None:
+    await auth.user()
+    bots = [f"192.0.2.{i}" for i in range(1, 13)]
+    assert [await attempt(auth, "wrong-pass", bot) for bot in bots] == ["wrong"] * 12
+    # Each has failed once on an account past its free failures: all wait the account's backoff.
+    assert [await attempt(auth, "wrong-pass", bot) for bot in bots] == ["wait 4"] * 12
+
+
+async def test_unknown_logins_are_throttled_exactly_like_existing_ones(auth: Auth) -> None:
+    await auth.user()
+    known = [await attempt(auth, "wrong-pass", ATTACKER, login="anna") for _ in range(8)]
+    unknown = [await attempt(auth, "wrong-pass", ATTACKER, login="nobody") for _ in range(8)]
+    assert known == unknown == ["wrong"] * 5 + ["wait 1"] * 3
+
+
+async def test_a_success_forgets_the_clients_own_failures(auth: Auth) -> None:
+    await auth.user()
+    for _ in range(2):
+        assert [await attempt(auth, "wrong-pass", OWNER) for _ in range(4)] == ["wrong"] * 4
+        assert await attempt(auth, PASSWORD, OWNER) == "ok"
+
+
+async def test_identifiers_are_counted_case_insensitively_login_and_email_apart(auth: Auth) -> None:
+    await auth.user()
+    assert [await attempt(auth, "wrong-pass", ATTACKER, login=f) for f in ["Anna", "anna ", "ANNA", "anna", "anna",
+                                                                           "aNNa"]] == ["wrong"] * 5 + ["wait 1"]
+    # Sharing one counter would tell that the login and the e-mail are one account.
+    assert await attempt(auth, PASSWORD, ATTACKER, login="anna@example.com") == "ok"
+
+
+async def test_without_its_counters_sign_in_still_works(auth: Auth) -> None:
+    await auth.user()
+    auth.throttle.down = True  # what RedisSignInThrottle does when Redis is unreachable
+    assert [await attempt(auth, "wrong-pass", ATTACKER) for _ in range(20)] == ["wrong"] * 20
+    assert await attempt(auth, PASSWORD, ATTACKER) == "ok"
 
 
 # Refresh, reuse, logout

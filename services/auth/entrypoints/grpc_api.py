@@ -14,6 +14,7 @@ from services.auth.service_layer.accounts import Accounts
 from services.auth.service_layer.authentication import Authentication
 from services.auth.service_layer.profiles import Profiles
 from services.runtime.rpc import current_principal
+from services.runtime.rpc.access import client_address
 from services.runtime.timestamps import to_timestamp
 
 
@@ -30,7 +31,8 @@ class AuthServicer(pb_grpc.AuthServiceServicer):
                        create_time=to_timestamp(user.create_time))
 
     async def SignIn(self, request: pb.SignInRequest, context: grpc.aio.ServicerContext) -> pb.SignInResponse:
-        pair = await self._authentication.sign_in(login=request.login, password=request.password)
+        pair = await self._authentication.sign_in(login=request.login, password=request.password,
+                                                  client=client_address(context))
         return pb.SignInResponse(access_token=pair.access_token, refresh_token=pair.refresh_token,
                                  expires_in=pair.expires_in, token_type=TOKEN_TYPE)
 

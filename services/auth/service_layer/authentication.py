@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from services.auth.service_layer.ports import AccessTokens, ActiveSessions, PasswordHasher, UnitOfWorkFactory
-from services.runtime.errors import Unauthenticated
+from services.auth.domain.sign_in_throttling import account_key, client_key
+from services.auth.service_layer.ports import (
+    AccessTokens,
+    ActiveSessions,
+    PasswordHasher,
+    SignInThrottle,
+    UnitOfWorkFactory,
+)
+from services.runtime.errors import ResourceExhausted, Unauthenticated
 from services.runtime.logging import get_logger
 
 log = get_logger(__name__)
 
 BAD_CREDENTIALS = "invalid login or password"
+
+
+class _Unthrottled:
+    async def admit(self, account: str, client: str) -> None:
+        return None
+
+    async def succeeded(self, account: str, client: str) -> None:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +46,7 @@ class Authentication:
     audience: str
     access_ttl: int
     refresh_lifetime: timedelta
+    throttle: SignInThrottle = field(default_factory=_Unthrottled)
 
     def _access(self, user_id: str, session_id: str, roles: list[str]) -> str:
         return self.tokens.issue_access_token(
@@ -38,7 +54,15 @@ class Authentication:
             audience=self.audience, ttl=self.access_ttl,
         )
 
-    async def sign_in(self, *, login: str, password: str) -> TokenPair:
+    async def sign_in(self, *, login: str, password: str, client: str = "") -> TokenPair:
+        """`client`: the caller's address, for the per-account + per-client backoff."""
+        account, client = account_key(login), client_key(client)
+        # Before any lookup, and the same for unknown logins: a refusal tells nothing.
+        throttled = await self.throttle.admit(account, client)
+        if throttled is not None:
+            wait = throttled.retry_after_seconds
+            raise ResourceExhausted(f"too many failed sign-in attempts: retry in {wait} s",
+                                    "SIGN_IN_THROTTLED", {"retryAfterSeconds": str(wait)})
         # The lookup's transaction ends before the (slow) hash check: no connection is
         # held while argon2 runs.
         async with self.unit_of_work() as uow:
@@ -47,6 +71,7 @@ class Authentication:
         # Same error and (thanks to the dummy hash) same cost whether or not the account exists.
         if not await self.passwords.verify(stored_hash, password) or user is None:
             raise Unauthenticated(BAD_CREDENTIALS, "INVALID_CREDENTIALS")
+        await self.throttle.succeeded(account, client)
         async with self.unit_of_work() as uow:
             session_id, refresh = await uow.sessions.open(user.id, self.refresh_lifetime)
         await self.sessions.cache(session_id, user.id)

@@ -10,6 +10,7 @@ from typing import Protocol, Self
 
 from services.auth.domain.events import UserSignedUp, UserUpdated
 from services.auth.domain.model import RefreshRecord, User
+from services.auth.domain.sign_in_throttling import Throttled
 
 # The current instant (aware); injected so that tests choose it.
 Clock = Callable[[], datetime]
@@ -105,6 +106,22 @@ class PasswordHasher(Protocol):
 
     async def verify(self, stored_hash: str | None, password: str) -> bool:
         """False for a wrong password, and (at the same cost) when there is no hash."""
+        ...
+
+
+class SignInThrottle(Protocol):
+    """Counters of failed sign-ins per account and per account + client, with the
+    backoff of services/auth/domain/sign_in_throttling.py."""
+
+    async def admit(self, account: str, client: str) -> Throttled | None:
+        """None: the attempt may go ahead, and counts as a failure unless `succeeded`
+        follows; Throttled: refused, the password is not checked. Counters that cannot
+        be reached admit (sign-in degrades to unthrottled, never to unavailable)."""
+        ...
+
+    async def succeeded(self, account: str, client: str) -> None:
+        """The attempt admitted last was right: it is not a failure, and the client's
+        own failures on the account are forgotten."""
         ...
 
 
