@@ -138,6 +138,11 @@ def gateway_secret() -> str:
     return _secret("gateway-secret", lambda: secrets.token_urlsafe(32))
 
 
+def seeder_password() -> str:
+    """Of the demo seeder's admin account (kgo/seed.py)."""
+    return _secret("seeder-password", lambda: secrets.token_urlsafe(24))
+
+
 def supervisor_password() -> str:
     return _secret("supervisor-password", lambda: secrets.token_urlsafe(18))
 

@@ -5,29 +5,35 @@ into geo-service's database."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import date
 from itertools import islice
 
 import grpc
 
-from kgo import paths, topology
+from kgo import provision, topology
 from kgo.console import step
 from kgo.demo_city import DemoEvent, generate_events
+from kulturago.auth.v1 import auth_service_pb2 as auth_pb
+from kulturago.auth.v1 import auth_service_pb2_grpc as auth_pb_grpc
 from kulturago.event.v1 import event_service_pb2 as pb
 from kulturago.event.v1 import event_service_pb2_grpc as pb_grpc
-from services.auth.adapters.signing_keys import SigningKey
-from services.runtime.settings import ServiceSettings
 from services.runtime.timestamps import to_timestamp
+
+SEEDER_EMAIL, SEEDER_LOGIN = "kgo-seeder@example.com", "kgo_seeder"
 
 
 def seeder_token() -> str:
-    """A short-lived admin access token minted with the dev signing key (kgo runs next
-    to auth-service and holds its key; nothing like this exists in production)."""
-    s = ServiceSettings()
-    key = SigningKey.load(paths.SECRETS / "jwt-signing-key.pem")
-    return key.issue_access_token(user_id=str(uuid.uuid4()), session_id=str(uuid.uuid4()), roles=["admin"],
-                                  issuer=s.jwt_issuer, audience=s.jwt_audience, ttl=600)
+    """An admin access token of a real session: the seeder is an admin account (made the
+    way `kgo admin create` makes one) that signs in like anyone else, so publishing
+    passes every check a human admin's does, the open-session check included."""
+    from kgo.admin import create_admin
+
+    password = provision.seeder_password()
+    create_admin(email=SEEDER_EMAIL, password=password, login=SEEDER_LOGIN)
+    with grpc.insecure_channel(f"127.0.0.1:{topology.service('auth').grpc_port}") as channel:
+        reply = auth_pb_grpc.AuthServiceStub(channel).SignIn(
+            auth_pb.SignInRequest(login=SEEDER_EMAIL, password=password), timeout=30)
+    return str(reply.access_token)
 
 
 def to_proto(e: DemoEvent) -> pb.Event:
@@ -40,8 +46,8 @@ def to_proto(e: DemoEvent) -> pb.Event:
     )
 
 
-async def publish_events(events: list[DemoEvent], *, concurrency: int = 16) -> int:
-    metadata = (("authorization", f"Bearer {seeder_token()}"),)
+async def publish_events(events: list[DemoEvent], token: str, *, concurrency: int = 16) -> int:
+    metadata = (("authorization", f"Bearer {token}"),)
     address = f"127.0.0.1:{topology.service('event').grpc_port}"
     async with grpc.aio.insecure_channel(address) as channel:
         stub = pb_grpc.EventServiceStub(channel)
@@ -61,7 +67,7 @@ def seed(*, events: int = 600, pois: int = 6000, force: bool = False) -> None:
     del force  # seeding is idempotent: events upsert by slug, POIs by id
     with step(f"seeding {events} demo events"):
         batch = list(islice(generate_events(events, start=date.today()), events))
-        asyncio.run(publish_events(batch))
+        asyncio.run(publish_events(batch, seeder_token()))
     if pois:
         from kgo.geo_cli import seed_demo_pois
 
