@@ -13,6 +13,7 @@ import asyncio
 from kgo import provision, topology
 from kgo.console import say
 from kulturago.auth.v1 import auth_service_pb2
+from services.auth.adapters.common_passwords import CommonPasswords
 from services.auth.adapters.passwords import Argon2PasswordHasher
 from services.auth.adapters.unit_of_work import AuthUnitOfWork
 from services.auth.service_layer.accounts import Accounts
@@ -31,7 +32,10 @@ def create_admin(*, email: str, password: str, login: str | None = None) -> None
     except InvalidArgument as exc:
         raise SystemExit(f"kgo: {exc} (use --login to choose another login)"
                          if exc.metadata.get("field") == "login" else f"kgo: {exc}") from None
-    created = asyncio.run(_create(email=email, login=login, password=password))
+    try:
+        created = asyncio.run(_create(email=email, login=login, password=password))
+    except InvalidArgument as exc:  # the password rules of sign-up (too common, contains the login, ...)
+        raise SystemExit(f"kgo: {exc}") from None
     state = "signed up and given" if created else "has"
     say(f"{email} {state} the admin role (sign in again to get a token with it)")
 
@@ -40,7 +44,8 @@ async def _create(*, email: str, login: str, password: str) -> bool:
     """True when the user was signed up now (an existing one keeps their password)."""
     pool = await open_pool(topology.database_url("auth", provision.postgres_password()), min_size=1, max_size=2)
     try:
-        accounts = Accounts(unit_of_work=lambda: AuthUnitOfWork(pool), passwords=Argon2PasswordHasher())
+        accounts = Accounts(unit_of_work=lambda: AuthUnitOfWork(pool), passwords=Argon2PasswordHasher(),
+                            blocklist=CommonPasswords())
         try:
             await accounts.sign_up(email=email, login=login, password=password, full_name="")
             created = True

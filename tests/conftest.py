@@ -115,7 +115,7 @@ def admin(http: httpx.Client) -> Account:
     from kgo.admin import create_admin
 
     suffix = uuid.uuid4().hex[:8]
-    email, password = f"admin-{suffix}@example.com", f"admin-{suffix}-pw"
+    email, password = f"admin-{suffix}@example.com", f"key-{suffix}-pw"  # never containing the e-mail's name
     create_admin(email=email, password=password, login=f"admin_{suffix}")
     tokens = http.post("/api/v1/auth/signin", json={"login": email, "password": password}).json()
     me = http.get("/api/v1/me", headers={"Authorization": f"Bearer {tokens['accessToken']}"}).json()

@@ -9,6 +9,7 @@ import grpc
 
 from kulturago.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from services.auth.adapters.avatars import AvatarStore
+from services.auth.adapters.common_passwords import CommonPasswords
 from services.auth.adapters.passwords import Argon2PasswordHasher
 from services.auth.adapters.profile_cache import ProfileCache
 from services.auth.adapters.sessions import SessionStore
@@ -46,11 +47,13 @@ async def build_app(settings: AuthSettings | None = None) -> ServiceApp:
     signing_key = SigningKey.load(s.jwt_private_key_file)
     sessions = SessionStore(pool, redis, s.session_ttl_seconds)
     passwords = Argon2PasswordHasher()
+    blocklist = CommonPasswords()
+    blocklist.warm()
 
     def unit_of_work() -> AuthUnitOfWork:
         return AuthUnitOfWork(pool)
 
-    accounts = Accounts(unit_of_work=unit_of_work, passwords=passwords)
+    accounts = Accounts(unit_of_work=unit_of_work, passwords=passwords, blocklist=blocklist)
     authentication = Authentication(
         unit_of_work=unit_of_work, passwords=passwords, sessions=sessions, tokens=signing_key,
         issuer=s.jwt_issuer, audience=s.jwt_audience, access_ttl=s.access_ttl_seconds,

@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Self
 
 from services.auth.domain.events import UserSignedUp, UserUpdated
-from services.auth.domain.model import RefreshRecord, User
+from services.auth.domain.model import RefreshRecord, StoredPassword, User
 from services.auth.domain.sign_in_throttling import Backoff, SignInThrottling, Throttled, seconds_from_millis
 from services.runtime.errors import AlreadyExists, Unauthenticated
 
@@ -43,6 +43,7 @@ class SessionRow:
 class AuthTables:
     users: dict[str, User] = field(default_factory=dict)
     password_hashes: dict[str, str] = field(default_factory=dict)
+    legacy_hashes: set[str] = field(default_factory=set)  # user ids whose hash predates NFKC (0002)
     sessions: dict[str, SessionRow] = field(default_factory=dict)
     refresh_tokens: dict[str, tuple[str, bool]] = field(default_factory=dict)  # token -> (session, used)
 
@@ -88,9 +89,17 @@ class FakeUsers:
         name = login_or_email.lower()
         return next((u for u in self._db.tables.users.values() if name in (u.email.lower(), u.login.lower())), None)
 
-    async def credentials(self, login_or_email: str) -> tuple[User, str] | None:
+    async def credentials(self, login_or_email: str) -> tuple[User, StoredPassword] | None:
         user = await self.find(login_or_email)
-        return (user, self._db.tables.password_hashes[user.id]) if user else None
+        if user is None:
+            return None
+        tables = self._db.tables
+        return user, StoredPassword(tables.password_hashes[user.id], user.id not in tables.legacy_hashes)
+
+    async def replace_password_hash(self, user_id: str, old_hash: str, new_hash: str) -> None:
+        if self._db.tables.password_hashes.get(user_id) == old_hash:
+            self._db.tables.password_hashes[user_id] = new_hash
+            self._db.tables.legacy_hashes.discard(user_id)
 
     async def save(self, user: User) -> None:
         assert user.id in self._db.tables.users
@@ -172,6 +181,17 @@ class FakePasswordHasher:
     async def verify(self, stored_hash: str | None, password: str) -> bool:
         self.verified += 1  # called whether or not the account exists (same cost)
         return stored_hash is not None and stored_hash == "hashed:" + password[::-1]
+
+    def needs_rehash(self, stored_hash: str) -> bool:
+        return not stored_hash.startswith("hashed:")
+
+
+class FakeBlocklist:
+    def __init__(self, *words: str) -> None:
+        self.words = {w.lower() for w in words} or {"password", "12345678", "qwertyuiop", "iloveyou"}
+
+    def is_common(self, password: str) -> bool:
+        return password.lower() in self.words
 
 
 class FakeAccessTokens:

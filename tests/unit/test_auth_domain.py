@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -17,6 +18,7 @@ from services.auth.domain.model import (
     normalize_interests,
     parse_birth_date,
 )
+from services.auth.domain.passwords import check_new_password, normalize_password
 from services.auth.domain.sign_in_throttling import Backoff, SignInThrottling, account_key, client_key
 from services.runtime.errors import FieldViolation, InvalidArgument
 
@@ -192,3 +194,49 @@ def test_account_keys_match_as_the_lookup_does_and_hide_the_identifier() -> None
     assert account_key(" Anna ") == account_key("anna") == account_key("ＡＮＮＡ")  # case, spaces, width
     assert account_key("anna") != account_key("anna@example.com")
     assert "anna" not in account_key("anna") and len(account_key("x" * 254)) == 32
+
+
+# Password rules (services/auth/domain/passwords.py)
+
+COMMON = {"password", "12345678", "qwertyuiop"}
+
+
+def new_password(password: str, login: str = "anna_karenina", email: str = "anna.k@example.com") -> str:
+    return check_new_password(password, login=login, email=email, is_common=lambda p: p.lower() in COMMON)
+
+
+@pytest.mark.parametrize(("password", "reason"), [
+    ("password", "PASSWORD_TOO_COMMON"),
+    ("PassWord", "PASSWORD_TOO_COMMON"),  # the list is case-insensitive
+    ("12345678", "PASSWORD_TOO_COMMON"),
+    ("１２３４５６７８", "PASSWORD_TOO_COMMON"),  # full-width digits are digits (NFKC)
+    (" " * 8, "PASSWORD_BLANK"),
+    ("\u3000" * 8, "PASSWORD_BLANK"),  # ideographic spaces are spaces
+    ("\t \n \t  \r", "PASSWORD_BLANK"),
+    ("anna_karenina", "PASSWORD_CONTAINS_IDENTITY"),  # the login itself
+    ("ANNA_KARENINA", "PASSWORD_CONTAINS_IDENTITY"),
+    ("my-Anna_Karenina-2025", "PASSWORD_CONTAINS_IDENTITY"),
+    ("ａｎｎａ＿ｋａｒｅｎｉｎａ", "PASSWORD_CONTAINS_IDENTITY"),  # full-width forms are the same letters
+    ("anna.k-password", "PASSWORD_CONTAINS_IDENTITY"),  # the e-mail's name
+    ("e\u0301" * 4, "PASSWORD_TOO_SHORT"),  # 8 code points as typed (NFD), 4 characters
+])
+def test_weak_passwords_are_refused_on_the_password_field(password: str, reason: str) -> None:
+    with pytest.raises(InvalidArgument) as exc:
+        new_password(password)
+    assert exc.value.reason == reason
+    assert [v.field for v in exc.value.violations] == ["password"] and exc.value.violations[0].description
+
+
+def test_a_short_identifier_forbids_only_itself() -> None:
+    assert new_password("bob-the-builder-9", login="bob", email="b@example.com") == "bob-the-builder-9"
+    with pytest.raises(InvalidArgument):
+        new_password("b@example.com-1", login="bob", email="b@example.com")  # the whole e-mail is not
+    with pytest.raises(InvalidArgument):
+        new_password("bob", login="bob", email="b@example.com")
+
+
+def test_the_password_is_hashed_in_its_nfkc_form() -> None:
+    nfd, nfc = unicodedata.normalize("NFD", "Ёлка-в-лесу-2025"), unicodedata.normalize("NFC", "Ёлка-в-лесу-2025")
+    assert nfd != nfc
+    assert new_password(nfd) == new_password(nfc) == normalize_password(nfd) == nfc
+    assert normalize_password("ﬁre-ﬂy-ｐａｓｓ") == "fire-fly-pass"

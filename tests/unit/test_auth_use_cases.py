@@ -4,6 +4,7 @@ ports: no servers, no I/O."""
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from auth_fakes import (
     FakeAccessTokens,
     FakeActiveSessions,
     FakeAvatarStore,
+    FakeBlocklist,
     FakeClock,
     FakeDatabase,
     FakePasswordHasher,
@@ -75,7 +77,7 @@ def auth() -> Auth:
 
     return Auth(
         db, clock, passwords, active, cache, avatars, throttle,
-        Accounts(unit_of_work, passwords, clock),
+        Accounts(unit_of_work, passwords, FakeBlocklist(), clock),
         Authentication(unit_of_work, passwords, active, FakeAccessTokens(), issuer="kulturago", audience="api",
                        access_ttl=900, refresh_lifetime=timedelta(days=30), throttle=throttle),
         Profiles(unit_of_work, cache, avatars, active, clock),
@@ -113,6 +115,42 @@ async def test_taken_email_or_login_is_already_exists_and_changes_nothing(
         await auth.accounts.sign_up(email=email, login=login, password=PASSWORD, full_name="")
     assert (exc.value.metadata, reason(exc)) == ({"field": field}, f"{field.upper()}_TAKEN")
     assert len(auth.db.tables.users) == 1 and len(auth.db.published) == 1
+
+
+@pytest.mark.parametrize(("password", "reason"), [
+    ("password", "PASSWORD_TOO_COMMON"),
+    ("12345678", "PASSWORD_TOO_COMMON"),
+    (" " * 8, "PASSWORD_BLANK"),
+    ("anna_karenina", "PASSWORD_CONTAINS_IDENTITY"),
+    ("Anna.Karenina.1877", "PASSWORD_CONTAINS_IDENTITY"),
+])
+async def test_a_weak_password_is_refused_and_nothing_is_stored(auth: Auth, password: str, reason: str) -> None:
+    with pytest.raises(InvalidArgument) as exc:
+        await auth.accounts.sign_up(email="anna.karenina@example.com", login="anna_karenina", password=password,
+                                    full_name="")
+    assert exc.value.reason == reason and [v.field for v in exc.value.violations] == ["password"]
+    assert auth.db.tables.users == {} and auth.db.published == []
+
+
+async def test_nfd_and_nfc_forms_of_a_password_are_the_same_password(auth: Auth) -> None:
+    typed = "Ёлка-в-лесу-2025"
+    await auth.accounts.sign_up(email="anna@example.com", login="anna", password=unicodedata.normalize("NFD", typed),
+                                full_name="")
+    pair = await auth.authentication.sign_in(login="anna", password=unicodedata.normalize("NFC", typed))
+    assert pair.access_token
+
+
+async def test_a_hash_made_before_normalisation_is_replaced_at_the_next_sign_in(auth: Auth) -> None:
+    typed = unicodedata.normalize("NFD", "Ёлка-в-лесу-2025")
+    user = await auth.user()
+    auth.db.tables.password_hashes[user.id] = await auth.passwords.hash(typed)  # as hashed before 0002
+    auth.db.tables.legacy_hashes.add(user.id)
+    with pytest.raises(Unauthenticated):  # the old hash is of the form as typed then ...
+        await auth.authentication.sign_in(login="anna", password=unicodedata.normalize("NFC", typed))
+    await auth.authentication.sign_in(login="anna", password=typed)  # ... which still works
+    assert user.id not in auth.db.tables.legacy_hashes  # rehashed, transparently
+    assert auth.db.tables.password_hashes[user.id] == await auth.passwords.hash(unicodedata.normalize("NFC", typed))
+    await auth.authentication.sign_in(login="anna", password=unicodedata.normalize("NFC", typed))  # any form now
 
 
 async def test_an_event_staged_in_a_unit_of_work_that_fails_to_commit_is_never_published(auth: Auth) -> None:

@@ -34,3 +34,9 @@ class Argon2PasswordHasher:
 
     async def verify(self, stored_hash: str | None, password: str) -> bool:
         return await verify_password(stored_hash, password)
+
+    def needs_rehash(self, stored_hash: str) -> bool:
+        try:
+            return _hasher.check_needs_rehash(stored_hash)
+        except InvalidHashError:
+            return True

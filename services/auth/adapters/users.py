@@ -6,7 +6,7 @@ from typing import Any
 
 from psycopg import errors
 
-from services.auth.domain.model import User
+from services.auth.domain.model import StoredPassword, User
 from services.runtime.errors import AlreadyExists
 from services.runtime.unit_of_work import InTransaction
 
@@ -34,8 +34,8 @@ class PostgresUsers:
             # A savepoint: a taken email or login leaves the outer transaction usable.
             async with conn.transaction():
                 cur = await conn.execute(
-                    f"INSERT INTO users (email, login, full_name, password_hash) VALUES (%s, %s, %s, %s) "
-                    f"RETURNING {_COLUMNS}",
+                    f"INSERT INTO users (email, login, full_name, password_hash, password_nfkc) "
+                    f"VALUES (%s, %s, %s, %s, true) RETURNING {_COLUMNS}",
                     (email, login, full_name, password_hash),
                 )
                 row = await cur.fetchone()
@@ -57,11 +57,17 @@ class PostgresUsers:
             f"SELECT {_COLUMNS} FROM users WHERE {_BY_LOGIN}{lock}", {"name": login_or_email})).fetchone()
         return _user(row) if row else None
 
-    async def credentials(self, login_or_email: str) -> tuple[User, str] | None:
+    async def credentials(self, login_or_email: str) -> tuple[User, StoredPassword] | None:
         row = await (await self._tx.connection.execute(
-            f"SELECT {_COLUMNS}, password_hash FROM users WHERE {_BY_LOGIN}", {"name": login_or_email},
+            f"SELECT {_COLUMNS}, password_hash, password_nfkc FROM users WHERE {_BY_LOGIN}",
+            {"name": login_or_email},
         )).fetchone()
-        return (_user(row), row["password_hash"]) if row else None
+        return (_user(row), StoredPassword(row["password_hash"], row["password_nfkc"])) if row else None
+
+    async def replace_password_hash(self, user_id: str, old_hash: str, new_hash: str) -> None:
+        await self._tx.connection.execute(
+            "UPDATE users SET password_hash = %s, password_nfkc = true WHERE id = %s AND password_hash = %s",
+            (new_hash, user_id, old_hash))
 
     async def save(self, user: User) -> None:
         await self._tx.connection.execute(

@@ -32,6 +32,14 @@ class User:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredPassword:
+    """A user's password hash, and whether it was made of the NFKC form (see passwords.py)."""
+
+    hash: str
+    normalized: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ProfileUpdate:
     """A partial update: None means "absent, keep the current value"."""
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from services.auth.domain.events import UserSignedUp, UserUpdated
 from services.auth.domain.model import User, grant_role
-from services.auth.service_layer.ports import Clock, PasswordHasher, UnitOfWorkFactory, utc_now
+from services.auth.domain.passwords import check_new_password
+from services.auth.service_layer.ports import Clock, PasswordBlocklist, PasswordHasher, UnitOfWorkFactory, utc_now
 from services.runtime.errors import NotFound
 from services.runtime.logging import get_logger
 
@@ -17,12 +18,15 @@ log = get_logger(__name__)
 class Accounts:
     unit_of_work: UnitOfWorkFactory
     passwords: PasswordHasher
+    blocklist: PasswordBlocklist
     clock: Clock = field(default=utc_now)
 
     async def sign_up(self, *, email: str, login: str, password: str, full_name: str) -> User:
         """The new user (user.signed_up is published with it); AlreadyExists names the
-        field when the email or the login is taken. Formats are checked by the contract."""
-        password_hash = await self.passwords.hash(password)  # before the transaction: ~20 ms
+        field when the email or the login is taken. Formats are checked by the contract,
+        the password's rules (services/auth/domain/passwords.py) here."""
+        normalized = check_new_password(password, login=login, email=email, is_common=self.blocklist.is_common)
+        password_hash = await self.passwords.hash(normalized)  # before the transaction: ~20 ms
         async with self.unit_of_work() as uow:
             user = await uow.users.add(email=email.strip(), login=login, full_name=full_name.strip(),
                                        password_hash=password_hash)

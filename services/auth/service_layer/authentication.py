@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from services.auth.domain.model import StoredPassword
+from services.auth.domain.passwords import normalize_password
 from services.auth.domain.sign_in_throttling import account_key, client_key
 from services.auth.service_layer.ports import (
     AccessTokens,
@@ -67,15 +69,29 @@ class Authentication:
         # held while argon2 runs.
         async with self.unit_of_work() as uow:
             found = await uow.users.credentials(login.strip())
-        user, stored_hash = found if found else (None, None)
+        user, stored = found if found else (None, None)
+        # A hash made before passwords were normalised is of the password as typed.
+        candidate = normalize_password(password) if stored is None or stored.normalized else password
         # Same error and (thanks to the dummy hash) same cost whether or not the account exists.
-        if not await self.passwords.verify(stored_hash, password) or user is None:
+        if not await self.passwords.verify(stored.hash if stored else None, candidate) or user is None:
             raise Unauthenticated(BAD_CREDENTIALS, "INVALID_CREDENTIALS")
+        assert stored is not None
         await self.throttle.succeeded(account, client)
+        await self._rehash_if_outdated(user.id, stored, password)
         async with self.unit_of_work() as uow:
             session_id, refresh = await uow.sessions.open(user.id, self.refresh_lifetime)
         await self.sessions.cache(session_id, user.id)
         return TokenPair(self._access(user.id, session_id, list(user.roles)), refresh, self.access_ttl)
+
+    async def _rehash_if_outdated(self, user_id: str, stored: StoredPassword, password: str) -> None:
+        """Transparently replace a hash of the un-normalised password (or with old argon2
+        parameters) now that the password is known to be right."""
+        if stored.normalized and not self.passwords.needs_rehash(stored.hash):
+            return
+        new_hash = await self.passwords.hash(normalize_password(password))
+        async with self.unit_of_work() as uow:
+            await uow.users.replace_password_hash(user_id, stored.hash, new_hash)
+        log.info("password rehashed", user_id=user_id, was_normalized=stored.normalized)
 
     async def refresh(self, token: str) -> TokenPair:
         async with self.unit_of_work() as uow:

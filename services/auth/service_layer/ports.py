@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from services.auth.domain.events import UserSignedUp, UserUpdated
-from services.auth.domain.model import RefreshRecord, User
+from services.auth.domain.model import RefreshRecord, StoredPassword, User
 from services.auth.domain.sign_in_throttling import Throttled
 
 # The current instant (aware); injected so that tests choose it.
@@ -24,16 +24,20 @@ class Users(Protocol):
     """User records, in the unit of work's transaction."""
 
     async def add(self, *, email: str, login: str, full_name: str, password_hash: str) -> User:
-        """The new user; AlreadyExists naming the field when the email or login
-        (case-insensitively) is taken."""
+        """The new user, with a hash of the NFKC-normalised password; AlreadyExists naming
+        the field when the email or login (case-insensitively) is taken."""
         ...
 
     async def get(self, user_id: str, *, for_update: bool = False) -> User | None: ...
 
     async def find(self, login_or_email: str, *, for_update: bool = False) -> User | None: ...
 
-    async def credentials(self, login_or_email: str) -> tuple[User, str] | None:
+    async def credentials(self, login_or_email: str) -> tuple[User, StoredPassword] | None:
         """The user and their password hash."""
+        ...
+
+    async def replace_password_hash(self, user_id: str, old_hash: str, new_hash: str) -> None:
+        """Store `new_hash` (of the normalised password) if the hash is still `old_hash`."""
         ...
 
     async def save(self, user: User) -> None:
@@ -106,6 +110,16 @@ class PasswordHasher(Protocol):
 
     async def verify(self, stored_hash: str | None, password: str) -> bool:
         """False for a wrong password, and (at the same cost) when there is no hash."""
+        ...
+
+    def needs_rehash(self, stored_hash: str) -> bool:
+        """The hash was made with other (older) parameters than new ones get."""
+        ...
+
+
+class PasswordBlocklist(Protocol):
+    def is_common(self, password: str) -> bool:
+        """On a list of common (breached) passwords, case-insensitively."""
         ...
 
 
