@@ -1,7 +1,8 @@
 """The Envoy gateway config (rendered as JSON into .dev/run/envoy.json).
 
 Public REST paths are transcoded to gRPC from envoy/descriptor.binpb; jwt_authn
-verifies access tokens at the edge; /api/v1/auth/* is rate-limited; Envoy's own
+verifies access tokens at the edge; AuthService's state-changing methods are
+rate-limited per client address; Envoy's own
 replies are rendered as JSON like the services' errors are.
 
 Who may call what is not written here: the JWT and RBAC rules are derived from the
@@ -26,7 +27,7 @@ TYPE = "@type"
 GATEWAY_SECRET_ENV = "KGO_GATEWAY_SECRET"  # the gateway process's environment, as the services'
 _HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
 
-# Full gRPC service names whose routes share the sign-in/sign-up rate limit.
+# Full gRPC service names whose state-changing methods are rate-limited per client.
 RATE_LIMITED = ("kulturago.auth.v1.AuthService",)
 # HTTP status -> google.rpc.Code, so Envoy's own errors look like the services' ones.
 _GRPC_CODE = {400: 3, 401: 16, 403: 7, 404: 5, 405: 12, 413: 3, 429: 8, 500: 13, 502: 14, 503: 14, 504: 4}
@@ -45,8 +46,11 @@ class GatewayOptions:
     # it to internal_cidrs.
     internal_http_port: int | None = None
     descriptor: str = str(paths.DESCRIPTOR)
-    auth_burst: int = 100  # token bucket of /api/v1/auth/*
+    # Token buckets of AuthService's state-changing methods, one per client address and
+    # method (rate_limited_methods); at most rate_limit_clients addresses remembered.
+    auth_burst: int = 100
     auth_per_second: int = 50
+    rate_limit_clients: int = 20000
     access_log: str = str(paths.LOGS / "envoy-access.log")
     services: Sequence[Service] = field(default_factory=lambda: topology.SERVICES)
     # Upstreams: 127.0.0.1:<port> locally; in Kubernetes "<service>:<port>" resolved by DNS.
@@ -132,18 +136,49 @@ def _local_ratelimit_filter() -> dict[str, Any]:
         "stat_prefix": "http_local_rate_limiter"}}
 
 
+def rate_limited_methods(services: Sequence[Service]) -> list[str]:
+    """gRPC paths limited per client: the methods of RATE_LIMITED services that change
+    state (their REST verb is not GET: sign-up, sign-in, refresh, logout). Reads such
+    as the JWKS every client and service fetches are never limited."""
+    from google.api import annotations_pb2
+
+    from services.runtime.rpc.policy import grpc_path
+
+    limited = []
+    for svc in services:
+        for name in svc.grpc_services:
+            if name not in RATE_LIMITED:
+                continue
+            for method in service_descriptor(name).methods:
+                options: Any = method.GetOptions()
+                if options.Extensions[annotations_pb2.http].WhichOneof("pattern") != "get":
+                    limited.append(grpc_path(method))
+    return limited
+
+
 def _route_ratelimit(opts: GatewayOptions) -> dict[str, Any]:
+    """A token bucket per client address (the route's `remote_address` descriptor; with
+    use_remote_address and no trusted hops, the TCP peer, not X-Forwarded-For), kept in an
+    LRU of max_clients buckets. Each route has its own buckets, so one method's budget
+    does not spend another's."""
+    bucket = {"max_tokens": opts.auth_burst, "tokens_per_fill": opts.auth_per_second, "fill_interval": "1s"}
     return {"envoy.filters.http.local_ratelimit": {
         TYPE: "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
         "stat_prefix": "auth_rate_limit",
-        "token_bucket": {"max_tokens": opts.auth_burst, "tokens_per_fill": opts.auth_per_second,
-                         "fill_interval": "1s"},
+        # Required on a route; consumed only by a request without a client address.
+        "token_bucket": bucket,
+        "descriptors": [{"entries": [{"key": "remote_address", "value": ""}],  # "": one bucket per value
+                         "token_bucket": bucket}],
+        "max_dynamic_descriptors": opts.rate_limit_clients,
+        "always_consume_default_token_bucket": False,
         "filter_enabled": {"default_value": {"numerator": 100, "denominator": "HUNDRED"},
                            "runtime_key": "auth_rate_limit_enabled"},
         "filter_enforced": {"default_value": {"numerator": 100, "denominator": "HUNDRED"},
                             "runtime_key": "auth_rate_limit_enforced"},
-        "response_headers_to_add": [{"append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
-                                     "header": {"key": "x-ratelimit-limited", "value": "true"}}],
+        "response_headers_to_add": [
+            {"append_action": "OVERWRITE_IF_EXISTS_OR_ADD", "header": {"key": "x-ratelimit-limited", "value": "true"}},
+            # The bucket refills every second: one is always enough to get a token again.
+            {"append_action": "OVERWRITE_IF_EXISTS_OR_ADD", "header": {"key": "retry-after", "value": "1"}}],
     }}
 
 
@@ -185,25 +220,40 @@ def _rbac_filter(opts: GatewayOptions, table: dict[str, Access], *, grant_admin:
 
 
 def _routes(opts: GatewayOptions) -> list[dict[str, Any]]:
-    routes: list[dict[str, Any]] = []
+    routes: list[dict[str, Any]] = [{
+        # Rate-limited methods first, each its own route (its own per-client buckets).
+        "match": {"path": path},
+        "route": {"cluster": _cluster_of(opts, path), "timeout": "15s",
+                  "rate_limits": [{"actions": [{"remote_address": {}}]}]},
+        "typed_per_filter_config": _route_ratelimit(opts),
+    } for path in rate_limited_methods(opts.services)]
     for svc in opts.services:
         for grpc_service in svc.grpc_services:
-            route: dict[str, Any] = {
+            routes.append({
                 # After transcoding, routes see the gRPC path /package.Service/Method.
                 "match": {"prefix": f"/{grpc_service}/"},
                 "route": {"cluster": svc.name, "timeout": "15s"},
-            }
-            if grpc_service in RATE_LIMITED:
-                route["typed_per_filter_config"] = _route_ratelimit(opts)
-            routes.append(route)
+            })
     return routes
+
+
+def _cluster_of(opts: GatewayOptions, path: str) -> str:
+    service = path.split("/")[1]
+    return next(svc.name for svc in opts.services if service in svc.grpc_services)
+
+
+# Envoy's own words for some local replies, replaced by ones a client can act on.
+_LOCAL_REPLY_MESSAGES = {
+    429: "too many requests from your address: retry after the seconds in Retry-After",
+}
 
 
 def _local_reply_config() -> dict[str, Any]:
     mappers = [
         {"filter": {"status_code_filter": {"comparison": {"op": "EQ", "value": {
             "default_value": status, "runtime_key": f"local_reply_{status}"}}}},
-         "body_format_override": {"json_format": {"code": code, "message": "%LOCAL_REPLY_BODY%"},
+         "body_format_override": {"json_format": {"code": code,
+                                                  "message": _LOCAL_REPLY_MESSAGES.get(status, "%LOCAL_REPLY_BODY%")},
                                   "content_type": "application/json"}}
         for status, code in _GRPC_CODE.items()
     ]
