@@ -111,6 +111,13 @@ class TestUpdate:
         ("fullName", "x" * 201),
         ("interests", ["x"] * 31),
         ("interests", ["x" * 51]),
+        # An object where the list belongs (the transcoder read one as an empty list, wiping them).
+        ("interests", {"a": "b"}),
+        ("interests", {}),
+        ("interests", {"values": ["x"]}),
+        ("interests", "x"),
+        ("interests", 5),
+        ("interests", [5]),
         ("avatar", "not-a-key.png"),
     ])
     def test_invalid_field_is_a_bad_request_and_changes_nothing(

@@ -80,8 +80,8 @@ class ProfileServicer(pb_grpc.ProfileServiceServicer):
     async def GetProfile(self, request: pb.GetProfileRequest, context: grpc.aio.ServicerContext) -> pb.Profile:
         return self._profile(await self._me())
 
-    async def UpdateProfile(self, request: pb.UpdateProfileRequest,
-                            context: grpc.aio.ServicerContext) -> pb.Profile:
+    async def _update(self, request: pb.UpdateProfileRequest | pb.EditProfileRequest,
+                      interests: tuple[str, ...] | None) -> pb.Profile:
         principal = current_principal()
         await self._authentication.require_active_session(principal.session_id)
         update = ProfileUpdate(
@@ -90,13 +90,24 @@ class ProfileServicer(pb_grpc.ProfileServiceServicer):
             city=request.city if request.HasField("city") else None,
             birth_date=request.birth_date if request.HasField("birth_date") else None,
             bio=request.bio if request.HasField("bio") else None,
-            # Validated by buf.validate (a list of 1..50-character strings).
-            interests=tuple(v.string_value for v in request.interests.values)
-            if request.HasField("interests") else None,
+            interests=interests,
             avatar=request.avatar if request.HasField("avatar") else None,
         )
         user = await self._profiles.update(principal.user_id, update)
         return self._profile(user)
+
+    async def UpdateProfile(self, request: pb.UpdateProfileRequest,
+                            context: grpc.aio.ServicerContext) -> pb.Profile:
+        # Validated by buf.validate (a list of 1..50-character strings).
+        interests = tuple(v.string_value for v in request.interests.values) if request.HasField("interests") else None
+        return await self._update(request, interests)
+
+    async def EditProfile(self, request: pb.EditProfileRequest, context: grpc.aio.ServicerContext) -> pb.Profile:
+        # Validated by buf.validate: absent, null, or a list of 1..50-character strings.
+        given = request.interests if request.HasField("interests") else None
+        interests = (tuple(v.string_value for v in given.list_value.values)
+                     if given is not None and given.WhichOneof("kind") == "list_value" else None)
+        return await self._update(request, interests)
 
     async def PresignAvatar(self, request: pb.PresignAvatarRequest,
                             context: grpc.aio.ServicerContext) -> pb.PresignAvatarResponse:

@@ -159,6 +159,24 @@ class UpdateProfileRequest(_message.Message):
     avatar: str
     def __init__(self, full_name: _Optional[str] = ..., phone: _Optional[str] = ..., city: _Optional[str] = ..., birth_date: _Optional[str] = ..., bio: _Optional[str] = ..., interests: _Optional[_Union[_struct_pb2.ListValue, _Mapping]] = ..., avatar: _Optional[str] = ...) -> None: ...
 
+class EditProfileRequest(_message.Message):
+    __slots__ = ("full_name", "phone", "city", "birth_date", "bio", "interests", "avatar")
+    FULL_NAME_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    CITY_FIELD_NUMBER: _ClassVar[int]
+    BIRTH_DATE_FIELD_NUMBER: _ClassVar[int]
+    BIO_FIELD_NUMBER: _ClassVar[int]
+    INTERESTS_FIELD_NUMBER: _ClassVar[int]
+    AVATAR_FIELD_NUMBER: _ClassVar[int]
+    full_name: str
+    phone: str
+    city: str
+    birth_date: str
+    bio: str
+    interests: _struct_pb2.Value
+    avatar: str
+    def __init__(self, full_name: _Optional[str] = ..., phone: _Optional[str] = ..., city: _Optional[str] = ..., birth_date: _Optional[str] = ..., bio: _Optional[str] = ..., interests: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., avatar: _Optional[str] = ...) -> None: ...
+
 class PresignAvatarRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...

@@ -309,6 +309,11 @@ class ProfileServiceStub:
                 request_serializer=kulturago_dot_auth_dot_v1_dot_auth__service__pb2.UpdateProfileRequest.SerializeToString,
                 response_deserializer=kulturago_dot_auth_dot_v1_dot_auth__service__pb2.Profile.FromString,
                 _registered_method=True)
+        self.EditProfile = channel.unary_unary(
+                '/kulturago.auth.v1.ProfileService/EditProfile',
+                request_serializer=kulturago_dot_auth_dot_v1_dot_auth__service__pb2.EditProfileRequest.SerializeToString,
+                response_deserializer=kulturago_dot_auth_dot_v1_dot_auth__service__pb2.Profile.FromString,
+                _registered_method=True)
         self.PresignAvatar = channel.unary_unary(
                 '/kulturago.auth.v1.ProfileService/PresignAvatar',
                 request_serializer=kulturago_dot_auth_dot_v1_dot_auth__service__pb2.PresignAvatarRequest.SerializeToString,
@@ -335,7 +340,20 @@ class ProfileServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UpdateProfile(self, request, context):
-        """Partial update: fields absent from the request keep their value.
+        """Partial update: fields absent from the request keep their value. Kept for
+        gRPC clients; REST's PUT /api/v1/profile is EditProfile (see there why).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EditProfile(self, request, context):
+        """Partial update: fields absent from the request keep their value. The same as
+        UpdateProfile but for the type of `interests`: a google.protobuf.ListValue
+        is filled by the gateway's JSON transcoder from a JSON *object* too (read as
+        the ListValue message itself, its keys dropped as unknown fields), which
+        arrives as an empty list and would wipe the interests; a
+        google.protobuf.Value keeps what the client sent, so an object is refused.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -365,6 +383,11 @@ def add_ProfileServiceServicer_to_server(servicer, server):
             'UpdateProfile': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateProfile,
                     request_deserializer=kulturago_dot_auth_dot_v1_dot_auth__service__pb2.UpdateProfileRequest.FromString,
+                    response_serializer=kulturago_dot_auth_dot_v1_dot_auth__service__pb2.Profile.SerializeToString,
+            ),
+            'EditProfile': grpc.unary_unary_rpc_method_handler(
+                    servicer.EditProfile,
+                    request_deserializer=kulturago_dot_auth_dot_v1_dot_auth__service__pb2.EditProfileRequest.FromString,
                     response_serializer=kulturago_dot_auth_dot_v1_dot_auth__service__pb2.Profile.SerializeToString,
             ),
             'PresignAvatar': grpc.unary_unary_rpc_method_handler(
@@ -454,6 +477,33 @@ class ProfileService:
             target,
             '/kulturago.auth.v1.ProfileService/UpdateProfile',
             kulturago_dot_auth_dot_v1_dot_auth__service__pb2.UpdateProfileRequest.SerializeToString,
+            kulturago_dot_auth_dot_v1_dot_auth__service__pb2.Profile.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EditProfile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kulturago.auth.v1.ProfileService/EditProfile',
+            kulturago_dot_auth_dot_v1_dot_auth__service__pb2.EditProfileRequest.SerializeToString,
             kulturago_dot_auth_dot_v1_dot_auth__service__pb2.Profile.FromString,
             options,
             channel_credentials,
