@@ -155,3 +155,12 @@ async def test_service_refuses_a_revoked_session(ahttp: httpx.AsyncClient,
         await get_me(profile_stub, account.access_token)
     assert exc.value.code() == grpc.StatusCode.UNAUTHENTICATED
     assert grpc_error_reason(exc.value) == "SESSION_REVOKED"
+
+
+def test_token_replies_are_not_stored_by_browsers_or_proxies(http: httpx.Client, account: Account) -> None:
+    signed_in = http.post("/api/v1/auth/signin", json={"login": account.login, "password": account.password})
+    refreshed = http.post("/api/v1/auth/refresh", json={"refreshToken": signed_in.json()["refreshToken"]})
+    for reply in (signed_in, refreshed):
+        assert reply.status_code == 200, reply.text
+        assert reply.headers["cache-control"] == "no-store"
+        assert reply.headers["pragma"] == "no-cache"

@@ -17,6 +17,10 @@ from services.runtime.rpc import current_principal
 from services.runtime.rpc.access import client_address
 from services.runtime.timestamps import to_timestamp
 
+# Replies carrying tokens must not be kept by browsers or proxies (RFC 6749 5.1). Envoy's
+# transcoder turns initial metadata into HTTP response headers.
+NO_STORE = (("cache-control", "no-store"), ("pragma", "no-cache"))
+
 
 class AuthServicer(pb_grpc.AuthServiceServicer):
     def __init__(self, accounts: Accounts, authentication: Authentication, jwks: dict[str, object]) -> None:
@@ -33,11 +37,13 @@ class AuthServicer(pb_grpc.AuthServiceServicer):
     async def SignIn(self, request: pb.SignInRequest, context: grpc.aio.ServicerContext) -> pb.SignInResponse:
         pair = await self._authentication.sign_in(login=request.login, password=request.password,
                                                   client=client_address(context))
+        await context.send_initial_metadata(NO_STORE)
         return pb.SignInResponse(access_token=pair.access_token, refresh_token=pair.refresh_token,
                                  expires_in=pair.expires_in, token_type=TOKEN_TYPE)
 
     async def Refresh(self, request: pb.RefreshRequest, context: grpc.aio.ServicerContext) -> pb.RefreshResponse:
         pair = await self._authentication.refresh(request.refresh_token)
+        await context.send_initial_metadata(NO_STORE)
         return pb.RefreshResponse(access_token=pair.access_token, refresh_token=pair.refresh_token,
                                   expires_in=pair.expires_in, token_type=TOKEN_TYPE)
 
