@@ -10,11 +10,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_OFFSET = int(os.environ.get("KGO_PORT_OFFSET", "0"))
+PORT_OFFSET = int(os.environ.get("KGO_PORT_OFFSET", "0"))
 
 
 def port(base: int) -> int:
-    return base + _OFFSET
+    return base + PORT_OFFSET
 
 
 POSTGRES_PORT = port(15432)
