@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import io
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlparse
 
 from botocore.auth import S3SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from minio import Minio
+from minio.datatypes import PostPolicy
 from minio.error import S3Error
 from pydantic import BaseModel
 
@@ -55,19 +57,63 @@ class ObjectStorage:
         S3SigV4QueryAuth(self._credentials, "s3", self._s.region, expires=int(ttl.total_seconds())).add_auth(request)
         return str(request.url)
 
-    def presigned_get(self, key: str, ttl: timedelta) -> str:
-        return self._signer.presigned_get_object(self._s.bucket, key, expires=ttl)
+    def presigned_post(self, key: str, ttl: timedelta, *, content_type: str, min_bytes: int,
+                       max_bytes: int) -> tuple[str, dict[str, str]]:
+        """(URL, form fields) of an S3 POST upload (browser-based upload, SigV4 POST policy):
+        the policy fixes the key, the Content-Type and the size range, and S3 refuses an
+        upload that breaks any of them (403 AccessDenied, 400 EntityTooLarge/Small). The
+        client sends every field as given, then the file as the last part, named `file`.
+        The policy can be used again until it expires: single use is the saver's job."""
+        policy = PostPolicy(self._s.bucket, datetime.now(UTC) + ttl)
+        policy.add_equals_condition("key", key)
+        policy.add_equals_condition("Content-Type", content_type)
+        policy.add_content_length_range_condition(min_bytes, max_bytes)
+        fields = self._signer.presigned_post_policy(policy)
+        endpoint = (self._s.public_endpoint or self._s.endpoint).rstrip("/")
+        return f"{endpoint}/{self._s.bucket}", {"key": key, "Content-Type": content_type, **fields}
 
-    async def exists(self, key: str) -> bool:
-        def stat() -> bool:
+    def presigned_get(self, key: str, ttl: timedelta, *, content_type: str | None = None,
+                      content_disposition: str | None = None) -> str:
+        """A GET URL; `content_type`/`content_disposition` are signed into it as the
+        response-* overrides, so the object is served with them whatever it was stored with."""
+        wanted = (("response-content-type", content_type), ("response-content-disposition", content_disposition))
+        overrides: dict[str, str | list[str] | tuple[str]] = {name: value for name, value in wanted if value}
+        return self._signer.presigned_get_object(self._s.bucket, key, expires=ttl,
+                                                 response_headers=overrides or None)
+
+    async def size(self, key: str) -> int | None:
+        """The object's size, None when there is none."""
+        def stat() -> int | None:
             try:
-                self._client.stat_object(self._s.bucket, key)
-                return True
+                return self._client.stat_object(self._s.bucket, key).size
             except S3Error as exc:
                 if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
-                    return False
+                    return None
                 raise
         return await asyncio.to_thread(stat)
+
+    async def exists(self, key: str) -> bool:
+        return await self.size(key) is not None
+
+    async def read(self, key: str, max_bytes: int) -> bytes:
+        """At most `max_bytes` of the object (a bound, whatever its size turned out to be)."""
+        def get() -> bytes:
+            response = self._client.get_object(self._s.bucket, key, length=max_bytes)
+            try:
+                return bytes(response.read(max_bytes))
+            finally:
+                response.close()
+                response.release_conn()
+        return await asyncio.to_thread(get)
+
+    async def write(self, key: str, data: bytes, *, content_type: str, cache_control: str = "") -> None:
+        metadata: dict[str, str | list[str] | tuple[str]] | None = (
+            {"Cache-Control": cache_control} if cache_control else None)
+        await asyncio.to_thread(self._client.put_object, self._s.bucket, key, io.BytesIO(data), len(data),
+                                content_type=content_type, metadata=metadata)
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self._client.remove_object, self._s.bucket, key)
 
     async def ensure_bucket(self) -> None:
         def make() -> None:

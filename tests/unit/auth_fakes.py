@@ -16,7 +16,8 @@ from typing import Self
 from services.auth.domain.events import UserSignedUp, UserUpdated
 from services.auth.domain.model import RefreshRecord, StoredPassword, User
 from services.auth.domain.sign_in_throttling import Backoff, SignInThrottling, Throttled, seconds_from_millis
-from services.runtime.errors import AlreadyExists, Unauthenticated
+from services.runtime.errors import AlreadyExists, InvalidArgument, Unauthenticated
+from services.runtime.uploads import PresignedUpload
 
 START = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)
 
@@ -242,17 +243,22 @@ class FakeProfileCache:
 
 
 class FakeAvatarStore:
+    """Pending keys and uploads in memory; `objects` maps an uploaded key to what its check
+    finds (a saved name like "<sha>.png", or None for a file that is not an image)."""
+
     upload_ttl = timedelta(minutes=15)
 
     def __init__(self) -> None:
         self.pending_keys: dict[str, str] = {}
-        self.objects: set[str] = set()
+        self.objects: dict[str, str | None] = {}
 
-    def upload_url(self, object_key: str) -> str:
-        return f"https://s3.test/avatars/{object_key}?signature"
+    def upload(self, object_key: str, content_type: str) -> PresignedUpload:
+        return PresignedUpload("https://s3.test/kulturago", {"key": f"avatars/pending/{object_key}",
+                                                             "Content-Type": content_type, "policy": "p"},
+                               content_type, 1024, 5 * 1024 * 1024, START)
 
-    def view_url(self, object_key: str) -> str:
-        return f"https://s3.test/avatars/{object_key}" if object_key else ""
+    def view_url(self, avatar: str) -> str:
+        return f"https://s3.test/avatars/{avatar}" if avatar else ""
 
     async def remember_pending(self, user_id: str, object_key: str) -> None:
         self.pending_keys[user_id] = object_key
@@ -260,11 +266,19 @@ class FakeAvatarStore:
     async def pending(self, user_id: str) -> str | None:
         return self.pending_keys.get(user_id)
 
-    async def clear_pending(self, user_id: str) -> None:
-        self.pending_keys.pop(user_id, None)
+    async def consume_pending(self, user_id: str, object_key: str) -> bool:
+        if self.pending_keys.get(user_id) != object_key:
+            return False
+        del self.pending_keys[user_id]
+        return True
 
-    async def uploaded(self, object_key: str) -> bool:
-        return object_key in self.objects
+    async def accept(self, object_key: str) -> str:
+        if object_key not in self.objects:
+            raise InvalidArgument.on_field("avatar", "nothing uploaded", "AVATAR_NOT_UPLOADED")
+        saved = self.objects.pop(object_key)  # the pending object is gone either way
+        if saved is None:
+            raise InvalidArgument.on_field("avatar", "not an image", "AVATAR_NOT_AN_IMAGE")
+        return saved
 
 
 @dataclass

@@ -380,43 +380,59 @@ async def test_profile_of_a_missing_user_is_not_found(auth: Auth) -> None:
 
 # Avatars
 
+SAVED = "f" * 64 + ".png"  # what the check of an uploaded image names it (content-addressed)
+
 
 async def test_presign_remembers_the_key_of_the_spec(auth: Auth) -> None:
     user = await auth.user()
-    upload = await auth.profiles.presign_avatar(user.id)
+    avatar = await auth.profiles.presign_avatar(user.id)
     nanos = int(auth.clock.now.timestamp()) * 10**9
-    assert upload.object_key == hashlib.sha256(f"anna@example.com:anna:{nanos}".encode()).hexdigest() + ".jpg"
-    assert upload.expires == auth.clock.now + timedelta(minutes=15)
-    assert auth.avatars.pending_keys[user.id] == upload.object_key and upload.object_key in upload.url
+    assert avatar.object_key == hashlib.sha256(f"anna@example.com:anna:{nanos}".encode()).hexdigest() + ".jpg"
+    assert avatar.upload.expires == auth.clock.now + timedelta(minutes=15)
+    assert avatar.upload.content_type == "image/jpeg"  # the default
+    assert auth.avatars.pending_keys[user.id] == avatar.object_key
+    assert (await auth.profiles.presign_avatar(user.id, "image/png")).upload.content_type == "image/png"
 
 
 @pytest.mark.parametrize(("whose", "uploaded", "expected"), [
-    ("someone else's", True, "AVATAR_KEY_UNKNOWN"),
-    ("mine", False, "AVATAR_NOT_UPLOADED"),
+    ("someone else's", SAVED, "AVATAR_KEY_UNKNOWN"),
+    ("mine", "nothing", "AVATAR_NOT_UPLOADED"),
+    ("mine", None, "AVATAR_NOT_AN_IMAGE"),
 ])
-async def test_only_my_pending_and_uploaded_avatar_is_accepted(
-        auth: Auth, whose: str, uploaded: bool, expected: str) -> None:
+async def test_only_my_pending_and_uploaded_image_is_accepted(
+        auth: Auth, whose: str, uploaded: str | None, expected: str) -> None:
     me, other = await auth.user("anna"), await auth.user("boris")
     key = (await auth.profiles.presign_avatar(me.id if whose == "mine" else other.id)).object_key
-    if uploaded:
-        auth.avatars.objects.add(key)
+    if uploaded != "nothing":
+        auth.avatars.objects[key] = uploaded
     with pytest.raises(InvalidArgument) as exc:
-        await auth.profiles.update(me.id, ProfileUpdate(avatar=key))
+        await auth.profiles.update(me.id, ProfileUpdate(avatar=key, city="Омск"))
     assert reason(exc) == expected and exc.value.violations[0].field == "avatar"
-    assert auth.db.tables.users[me.id].avatar == ""
+    assert auth.db.tables.users[me.id].avatar == "" and auth.db.tables.users[me.id].city == ""
 
 
-async def test_an_uploaded_avatar_is_saved_once(auth: Auth) -> None:
+async def test_an_uploaded_avatar_is_saved_under_its_checked_name_once(auth: Auth) -> None:
     user = await auth.user()
     key = (await auth.profiles.presign_avatar(user.id)).object_key
-    auth.avatars.objects.add(key)
-    assert (await auth.profiles.update(user.id, ProfileUpdate(avatar=key))).avatar == key
+    auth.avatars.objects[key] = SAVED
+    assert (await auth.profiles.update(user.id, ProfileUpdate(avatar=key))).avatar == SAVED
     assert user.id not in auth.avatars.pending_keys  # single use
-    with pytest.raises(InvalidArgument):
+    auth.avatars.objects[key] = SAVED  # uploaded again with the same (still valid) policy
+    with pytest.raises(InvalidArgument) as exc:
         await auth.profiles.update(user.id, ProfileUpdate(avatar=key))
+    assert reason(exc) == "AVATAR_KEY_UNKNOWN"
     removed = await auth.profiles.update(user.id, ProfileUpdate(avatar=""))  # empty key: no avatar
     assert removed.avatar == ""
     assert [e.changed_fields for e in auth.db.published if isinstance(e, UserUpdated)] == [("avatar",), ("avatar",)]
+
+
+async def test_a_key_whose_upload_is_missing_stays_pending(auth: Auth) -> None:
+    user = await auth.user()
+    key = (await auth.profiles.presign_avatar(user.id)).object_key
+    with pytest.raises(InvalidArgument):
+        await auth.profiles.update(user.id, ProfileUpdate(avatar=key))
+    auth.avatars.objects[key] = SAVED  # the client uploads, then retries
+    assert (await auth.profiles.update(user.id, ProfileUpdate(avatar=key))).avatar == SAVED
 
 
 # Roles

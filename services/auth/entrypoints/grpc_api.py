@@ -119,6 +119,9 @@ class ProfileServicer(pb_grpc.ProfileServiceServicer):
                             context: grpc.aio.ServicerContext) -> pb.PresignAvatarResponse:
         principal = current_principal()
         await self._authentication.require_active_session(principal.session_id)
-        upload = await self._profiles.presign_avatar(principal.user_id)
-        return pb.PresignAvatarResponse(url=upload.url, object_key=upload.object_key,
-                                        expires=to_timestamp(upload.expires))
+        avatar = await self._profiles.presign_avatar(principal.user_id, request.content_type)
+        upload = avatar.upload
+        return pb.PresignAvatarResponse(
+            url=upload.url, object_key=avatar.object_key, expires=to_timestamp(upload.expires),
+            fields=upload.fields, method="POST", content_type=upload.content_type,
+            min_size_bytes=upload.min_bytes, max_size_bytes=upload.max_bytes)

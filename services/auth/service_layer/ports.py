@@ -11,6 +11,7 @@ from typing import Protocol, Self
 from services.auth.domain.events import UserSignedUp, UserUpdated
 from services.auth.domain.model import RefreshRecord, StoredPassword, User
 from services.auth.domain.sign_in_throttling import Throttled
+from services.runtime.uploads import PresignedUpload
 
 # The current instant (aware); injected so that tests choose it.
 Clock = Callable[[], datetime]
@@ -155,19 +156,29 @@ class ProfileCache(Protocol):
 
 
 class AvatarStore(Protocol):
-    """Pending upload keys per user and the uploaded objects."""
+    """Pending upload keys per user (single use) and the uploaded images."""
 
     @property
     def upload_ttl(self) -> timedelta: ...
 
-    def upload_url(self, object_key: str) -> str: ...
+    def upload(self, object_key: str, content_type: str) -> PresignedUpload:
+        """How the client uploads the image `object_key` (a presigned S3 POST policy)."""
+        ...
 
-    def view_url(self, object_key: str) -> str: ...
+    def view_url(self, avatar: str) -> str:
+        """A short-lived URL serving the saved avatar with its checked type; "" for none."""
+        ...
 
     async def remember_pending(self, user_id: str, object_key: str) -> None: ...
 
     async def pending(self, user_id: str) -> str | None: ...
 
-    async def clear_pending(self, user_id: str) -> None: ...
+    async def consume_pending(self, user_id: str, object_key: str) -> bool:
+        """Forget the user's pending key if it is still `object_key`; False if not (used)."""
+        ...
 
-    async def uploaded(self, object_key: str) -> bool: ...
+    async def accept(self, object_key: str) -> str:
+        """Check the uploaded image and move it to its final immutable key; returns the
+        name to save as the avatar. InvalidArgument on `avatar` when nothing was uploaded
+        (AVATAR_NOT_UPLOADED) or it is not an acceptable image."""
+        ...

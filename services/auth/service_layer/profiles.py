@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
 
 from services.auth.domain.events import UserUpdated
 from services.auth.domain.model import ProfileUpdate, User, apply_update, avatar_object_key
@@ -16,13 +15,15 @@ from services.auth.service_layer.ports import (
     utc_now,
 )
 from services.runtime.errors import InvalidArgument, NotFound
+from services.runtime.uploads import PresignedUpload
+
+DEFAULT_AVATAR_TYPE = "image/jpeg"
 
 
 @dataclass(frozen=True, slots=True)
 class AvatarUpload:
-    url: str
-    object_key: str
-    expires: datetime
+    object_key: str  # what the client saves as `avatar` once uploaded
+    upload: PresignedUpload
 
 
 @dataclass
@@ -52,20 +53,24 @@ class Profiles:
         await self.cache.put(user)
         return user
 
-    async def _check_avatar(self, user_id: str, object_key: str) -> None:
+    async def _accept_avatar(self, user_id: str, object_key: str) -> str:
+        """The saved name of the user's uploaded avatar `object_key`: their pending key,
+        uploaded, an acceptable image (now at its final key), and the pending key used up."""
+        unknown = InvalidArgument.on_field(
+            "avatar", "unknown, used or expired avatar key: request a new one with /api/v1/avatar/presign",
+            "AVATAR_KEY_UNKNOWN")
         if await self.avatars.pending(user_id) != object_key:
-            raise InvalidArgument.on_field(
-                "avatar", "unknown or expired avatar key: request a new one with /api/v1/avatar/presign",
-                "AVATAR_KEY_UNKNOWN")
-        if not await self.avatars.uploaded(object_key):
-            raise InvalidArgument.on_field("avatar", "the avatar has not been uploaded yet",
-                                           "AVATAR_NOT_UPLOADED")
+            raise unknown
+        saved = await self.avatars.accept(object_key)
+        if not await self.avatars.consume_pending(user_id, object_key):
+            raise unknown  # a concurrent save used it
+        return saved
 
     async def update(self, user_id: str, update: ProfileUpdate) -> User:
         """A partial update: absent fields keep their value; user.updated is published
         (with the names of the changed fields) only when something changed."""
         if update.avatar:
-            await self._check_avatar(user_id, update.avatar)
+            update = replace(update, avatar=await self._accept_avatar(user_id, update.avatar))
         now = self.clock()
         async with self.unit_of_work() as uow:
             current = await uow.users.get(user_id, for_update=True)
@@ -75,17 +80,18 @@ class Profiles:
             if change.changed:
                 await uow.users.save(change.user)
                 await uow.stage(UserUpdated(change.user, tuple(change.changed)))
-        if update.avatar:
-            await self.avatars.clear_pending(user_id)
         await self.cache.put(change.user)
         return change.user
 
-    async def presign_avatar(self, user_id: str) -> AvatarUpload:
+    async def presign_avatar(self, user_id: str, content_type: str = "") -> AvatarUpload:
+        """How to upload a new avatar (`content_type`: image/jpeg, png or webp); its key
+        waits, single use, for UpdateProfile(avatar=key)."""
         user = await self.get(user_id)
         now = self.clock()
         # Nanoseconds of the instant, as the key rule asks (microsecond resolution is plenty:
         # the key only has to differ from this user's previous ones).
         unix_nano = int(now.timestamp()) * 1_000_000_000 + now.microsecond * 1000
         key = avatar_object_key(user.email, user.login, unix_nano)
+        upload = self.avatars.upload(key, content_type or DEFAULT_AVATAR_TYPE)
         await self.avatars.remember_pending(user_id, key)
-        return AvatarUpload(self.avatars.upload_url(key), key, now + self.avatars.upload_ttl)
+        return AvatarUpload(key, replace(upload, expires=now + self.avatars.upload_ttl))

@@ -178,15 +178,34 @@ class EditProfileRequest(_message.Message):
     def __init__(self, full_name: _Optional[str] = ..., phone: _Optional[str] = ..., city: _Optional[str] = ..., birth_date: _Optional[str] = ..., bio: _Optional[str] = ..., interests: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., avatar: _Optional[str] = ...) -> None: ...
 
 class PresignAvatarRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("content_type",)
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    content_type: str
+    def __init__(self, content_type: _Optional[str] = ...) -> None: ...
 
 class PresignAvatarResponse(_message.Message):
-    __slots__ = ("url", "object_key", "expires")
+    __slots__ = ("url", "object_key", "expires", "fields", "method", "content_type", "min_size_bytes", "max_size_bytes")
+    class FieldsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     URL_FIELD_NUMBER: _ClassVar[int]
     OBJECT_KEY_FIELD_NUMBER: _ClassVar[int]
     EXPIRES_FIELD_NUMBER: _ClassVar[int]
+    FIELDS_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    MIN_SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    MAX_SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
     url: str
     object_key: str
     expires: _timestamp_pb2.Timestamp
-    def __init__(self, url: _Optional[str] = ..., object_key: _Optional[str] = ..., expires: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    fields: _containers.ScalarMap[str, str]
+    method: str
+    content_type: str
+    min_size_bytes: int
+    max_size_bytes: int
+    def __init__(self, url: _Optional[str] = ..., object_key: _Optional[str] = ..., expires: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fields: _Optional[_Mapping[str, str]] = ..., method: _Optional[str] = ..., content_type: _Optional[str] = ..., min_size_bytes: _Optional[int] = ..., max_size_bytes: _Optional[int] = ...) -> None: ...

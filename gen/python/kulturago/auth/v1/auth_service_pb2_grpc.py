@@ -360,8 +360,9 @@ class ProfileServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def PresignAvatar(self, request, context):
-        """A presigned S3 PUT URL for a new avatar; the returned object key is then
-        saved with UpdateProfile(avatar = object_key).
+        """A presigned S3 upload (POST policy: key, content type and size range bound
+        into the signature) for a new avatar; the returned object key is then saved,
+        once, with PUT /api/v1/profile {"avatar": object_key}, which checks the image.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
