@@ -10,6 +10,7 @@ import uuid
 from datetime import datetime
 
 import httpx
+import pytest
 from auth_support import Account, unverified_claims
 from kafka_support import KafkaRecord, read_topic
 
@@ -142,3 +143,11 @@ def test_kgo_admin_create_signs_a_new_user_up_through_auth(http: httpx.Client) -
 def test_kgo_admin_create_checks_the_sign_up_rules() -> None:
     result = kgo_admin_create("--email", "not-an-email", "--password", "short")
     assert result.returncode != 0 and "email" in result.stderr
+
+
+@pytest.mark.parametrize("password", ["12345678", "admin-{suffix}-key"])
+def test_kgo_admin_create_checks_the_password_rules(password: str) -> None:
+    suffix = uuid.uuid4().hex[:10]
+    result = kgo_admin_create("--email", f"admin-{suffix}@example.com", "--password", password.format(suffix=suffix))
+    assert result.returncode != 0
+    assert result.stderr.startswith("kgo: password: ") and "Traceback" not in result.stderr, result.stderr
