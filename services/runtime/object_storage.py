@@ -5,11 +5,8 @@ from __future__ import annotations
 import asyncio
 import io
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote, urlparse
+from urllib.parse import urlparse
 
-from botocore.auth import S3SigV4QueryAuth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 from minio import Minio
 from minio.datatypes import PostPolicy
 from minio.error import S3Error
@@ -37,25 +34,10 @@ class ObjectStorage:
         self._s = settings
         self._client = _client(settings.endpoint, settings)
         self._signer = _client(settings.public_endpoint or settings.endpoint, settings)
-        self._credentials = Credentials(settings.access_key, settings.secret_key)
 
     @property
     def bucket(self) -> str:
         return self._s.bucket
-
-    def presigned_put(self, key: str, ttl: timedelta, *, acl: str = "private") -> str:
-        """A PUT URL the client uploads with, sending the header `x-amz-acl: <acl>`.
-
-        The header is signed into the URL: S3 rejects (403 SignatureDoesNotMatch) an
-        x-amz-* header that the signature does not cover, and a client cannot pick
-        another ACL. minio's presigner signs `host` only; botocore's SigV4 query signer
-        signs the headers of the request too.
-        """
-        endpoint = (self._s.public_endpoint or self._s.endpoint).rstrip("/")
-        request = AWSRequest(method="PUT", url=f"{endpoint}/{self._s.bucket}/{quote(key)}",
-                             headers={"x-amz-acl": acl})
-        S3SigV4QueryAuth(self._credentials, "s3", self._s.region, expires=int(ttl.total_seconds())).add_auth(request)
-        return str(request.url)
 
     def presigned_post(self, key: str, ttl: timedelta, *, content_type: str, min_bytes: int,
                        max_bytes: int) -> tuple[str, dict[str, str]]:
