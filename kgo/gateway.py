@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kgo import paths, topology
+from kgo import paths, rest_bindings, topology
 from kgo.topology import Service
 from services.runtime.rpc.access import CLIENT_IP_HEADER, GATEWAY_HEADER
 from services.runtime.rpc.policy import Access, method_access, service_descriptor
@@ -248,10 +248,42 @@ _LOCAL_REPLY_MESSAGES = {
 }
 
 
-def _local_reply_config() -> dict[str, Any]:
-    mappers = [
-        {"filter": {"status_code_filter": {"comparison": {"op": "EQ", "value": {
-            "default_value": status, "runtime_key": f"local_reply_{status}"}}}},
+def _status_is(status: int) -> dict[str, Any]:
+    return {"status_code_filter": {"comparison": {"op": "EQ", "value": {
+        "default_value": status, "runtime_key": f"local_reply_{status}"}}}}
+
+
+def method_not_allowed_mappers(services: Sequence[Service]) -> list[dict[str, Any]]:
+    """The transcoder answers a path its contracts bind with another HTTP method as it
+    answers an unknown path: 404 "Could not resolve ... to a method". For each bound
+    path, such a 404 becomes a 405 naming the methods the path declares in `Allow`
+    (RFC 9110). The request's :path is still the REST one then (query string included)."""
+    found = rest_bindings.bindings(service_descriptor(name) for svc in services for name in svc.grpc_services)
+    mappers = []
+    for path_regex, methods in rest_bindings.allowed_methods(found).items():
+        allow = ", ".join(methods)
+        mappers.append({
+            "filter": {"and_filter": {"filters": [
+                _status_is(404),
+                {"header_filter": {"header": {"name": ":path",
+                                              "string_match": {"safe_regex": {"regex": path_regex + r"(\?.*)?"}}}}},
+                {"header_filter": {"header": {"name": ":method", "invert_match": True,
+                                              "string_match": {"safe_regex": {"regex": "|".join(methods)}}}}},
+            ]}},
+            "status_code": 405,
+            "headers_to_add": [{"header": {"key": "allow", "value": allow},
+                                "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"}],
+            "body_format_override": {"json_format": {
+                "code": _GRPC_CODE[405],
+                "message": f"method %REQ(:METHOD)% is not allowed on this path; allowed: {allow}"},
+                "content_type": "application/json"},
+        })
+    return mappers
+
+
+def _local_reply_config(services: Sequence[Service]) -> dict[str, Any]:
+    mappers = [*method_not_allowed_mappers(services)] + [
+        {"filter": _status_is(status),
          "body_format_override": {"json_format": {"code": code,
                                                   "message": _LOCAL_REPLY_MESSAGES.get(status, "%LOCAL_REPLY_BODY%")},
                                   "content_type": "application/json"}}
@@ -294,7 +326,7 @@ def _hcm(opts: GatewayOptions, jwks_file: str, *, grant_admin: bool, stat_prefix
                     "header": {"key": GATEWAY_HEADER, "value": f"%ENVIRONMENT({GATEWAY_SECRET_ENV})%"},
                     "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"}],
             }]},
-            "local_reply_config": _local_reply_config(),
+            "local_reply_config": _local_reply_config(opts.services),
             "http_filters": [
                 # Transcoder first: jwt_authn and RBAC then see /package.Service/Method
                 # for REST and raw gRPC requests alike (`GET /api/v1/me/` included).
@@ -377,7 +409,10 @@ def k8s_options() -> GatewayOptions:
                           internal_http_port=K8S_INTERNAL_PORT, upstream_host="{name}",
                           internal_cidrs=("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8"),
                           access_log="/dev/stdout", descriptor="/etc/kulturago/descriptor/descriptor.binpb",
-                          services=[s for s in topology.SERVICES if s.name != "echo"])
+                          # The manifests' ports: a local KGO_PORT_OFFSET is no business of the cluster's.
+                          services=[replace(s, grpc_port=s.grpc_port - topology.PORT_OFFSET,
+                                            metrics_port=s.metrics_port - topology.PORT_OFFSET)
+                                    for s in topology.SERVICES if s.name != "echo"])
 
 
 def write_k8s_config() -> None:

@@ -35,3 +35,24 @@ def test_every_upstream_is_health_checked_and_healthy() -> None:
         hosts = by_name[svc.name]["host_statuses"]
         assert hosts and all(h["health_status"]["eds_health_status"] == "HEALTHY" for h in hosts), svc.name
         assert not any(h["health_status"].get("failed_active_health_check") for h in hosts), svc.name
+
+
+def test_a_method_the_path_does_not_declare_is_405_with_allow(http: httpx.Client) -> None:
+    for method, path, allow in (("DELETE", "/api/v1/me", "GET"), ("PUT", "/api/v1/events", "GET, POST"),
+                                ("DELETE", "/api/v1/events/some-slug?x=1", "GET"),
+                                ("GET", "/api/v1/auth/signin", "POST"), ("PATCH", "/api/v1/profile/", "GET, PUT")):
+        reply = http.request(method, path)
+        assert reply.status_code == 405, (method, path, reply.text)
+        assert reply.headers["allow"] == allow
+        assert reply.headers["content-type"] == "application/json"
+        assert reply.json()["code"] == 12  # UNIMPLEMENTED
+        assert method in reply.json()["message"] and allow in reply.json()["message"]
+
+
+def test_an_unknown_path_stays_404_whatever_the_method(http: httpx.Client) -> None:
+    for method, path in (("DELETE", "/api/v1/no-such-thing"), ("GET", "/api/v1/events/a/b"),
+                         ("POST", "/api/v1/me/more")):
+        reply = http.request(method, path)
+        assert reply.status_code == 404, (method, path, reply.text)
+        assert "allow" not in reply.headers
+        assert reply.json()["code"] == 5
