@@ -23,9 +23,11 @@ from .models import (
     DemoPlace,
     DemoPoi,
     DemoSession,
+    DemoTier,
 )
 from .places import CITY_BOUNDS, CITY_CENTERS, venues
 from .pois import generate_pois
+from .sellable import GENERAL_ADMISSION_SLUG, LAST_SEATS_SLUG, SEATED_SLUG, sellable_events
 from .translit import slugify, transliterate
 
 __all__ = [
@@ -33,15 +35,20 @@ __all__ = [
     "CITIES",
     "CITY_BOUNDS",
     "CITY_CENTERS",
+    "GENERAL_ADMISSION_SLUG",
+    "LAST_SEATS_SLUG",
     "MOSCOW_TZ",
     "POI_CATEGORIES",
+    "SEATED_SLUG",
     "SLUG_MAX_LEN",
     "DemoEvent",
     "DemoPlace",
     "DemoPoi",
     "DemoSession",
+    "DemoTier",
     "generate_events",
     "generate_pois",
+    "sellable_events",
     "slugify",
     "transliterate",
     "venues",

@@ -23,6 +23,7 @@ __all__ = [
     "DemoPlace",
     "DemoPoi",
     "DemoSession",
+    "DemoTier",
 ]
 
 # The vocabularies of the contracts, where they are defined (buf.validate `in` rules).
@@ -61,9 +62,19 @@ class DemoPlace:
 
 
 @dataclass(frozen=True, slots=True)
+class DemoTier:
+    id: str  # "parter"
+    name: str  # "Партер"
+    price: int  # kopecks
+    capacity: int  # with seats: the number of seats of the tier
+
+
+@dataclass(frozen=True, slots=True)
 class DemoSession:
     start: datetime  # timezone-aware, Europe/Moscow
     end: datetime
+    tiers: tuple[DemoTier, ...] = ()  # what is on sale (sellable events only)
+    seats: tuple[tuple[str, str], ...] = ()  # (seat id "A-12", tier id): assigned seating
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +93,7 @@ class DemoEvent:
     kids: bool  # suitable for children
     age_restriction: int  # one of 0, 6, 12, 16, 18 (kids events never above 6)
     images: tuple[str, ...]  # 1-3 object keys like "events/<slug>/1.jpg"
-    ticket_provider: str  # "kassir" | "ticketscloud" | ""
+    ticket_provider: str  # "kassir" | "ticketscloud" | "kulturago" | ""
 
 
 @dataclass(frozen=True, slots=True)

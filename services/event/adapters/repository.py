@@ -3,13 +3,14 @@ a unit of work."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
 from psycopg import AsyncConnection, sql
 
-from services.event.domain.model import Cursor, Event, ListQuery, Page, Place, Session
+from services.event.domain.model import Cursor, Event, ListQuery, Page, Place, Seat, Session, TicketTier
 from services.runtime.unit_of_work import InTransaction
 
 _EVENT_COLUMNS = sql.SQL(
@@ -34,16 +35,32 @@ def _event(row: dict[str, Any], sessions: list[Session]) -> Event:
     )
 
 
+def _session(row: dict[str, Any]) -> Session:
+    return Session(row["start_time"], row["end_time"], id=row["session_id"],
+                   tiers=tuple(TicketTier(t["id"], t["name"], t["price"], t["capacity"]) for t in row["tiers"]),
+                   seats=tuple(Seat(s[0], s[1]) for s in row.get("seats") or ()))
+
+
 async def _sessions(conn: AsyncConnection[Any], ids: list[int]) -> dict[int, list[Session]]:
-    """Sessions that have not ended yet, per event id."""
+    """Sessions that have not ended yet, per event id (without seat maps: list items)."""
     rows = await (await conn.execute(
-        "SELECT event_id, start_time, end_time FROM event_sessions "
+        "SELECT event_id, start_time, end_time, session_id, tiers FROM event_sessions "
         "WHERE event_id = ANY(%s) AND end_time > now() ORDER BY event_id, start_time", (ids,),
     )).fetchall()
     by_event: dict[int, list[Session]] = defaultdict(list)
     for r in rows:
-        by_event[r["event_id"]].append(Session(r["start_time"], r["end_time"]))
+        by_event[r["event_id"]].append(_session(r))
     return by_event
+
+
+def _tiers_json(session: Session) -> str:
+    return json.dumps([{"id": t.id, "name": t.name, "price": t.price, "capacity": t.capacity}
+                       for t in session.tiers])
+
+
+def _seats_json(session: Session) -> str:
+    # [id, tier] pairs: a 5,000-seat hall stays under 100 KB.
+    return json.dumps([[s.id, s.tier_id] for s in session.seats])
 
 
 async def _upsert(conn: AsyncConnection[Any], event: Event) -> Event:
@@ -79,8 +96,9 @@ async def _upsert(conn: AsyncConnection[Any], event: Event) -> Event:
     await conn.execute("DELETE FROM event_sessions WHERE event_id = %s", (event_id,))
     async with conn.cursor() as cur:
         await cur.executemany(
-            "INSERT INTO event_sessions (event_id, start_time, end_time) VALUES (%s, %s, %s)",
-            [(event_id, s.start, s.end) for s in event.sessions],
+            "INSERT INTO event_sessions (event_id, start_time, end_time, session_id, tiers, seats) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            [(event_id, s.start, s.end, s.id, _tiers_json(s), _seats_json(s)) for s in event.sessions],
         )
     stored = await _by_slug(conn, event.slug, include_past_sessions=True)
     assert stored is not None
@@ -95,10 +113,11 @@ async def _by_slug(conn: AsyncConnection[Any], slug: str, *, include_past_sessio
         return None
     when = "" if include_past_sessions else "AND end_time > now() "
     sessions = await (await conn.execute(
-        f"SELECT start_time, end_time FROM event_sessions WHERE event_id = %s {when}ORDER BY start_time",
+        "SELECT start_time, end_time, session_id, tiers, seats FROM event_sessions "
+        f"WHERE event_id = %s {when}ORDER BY start_time",
         (row["id"],),
     )).fetchall()
-    listed = [Session(r["start_time"], r["end_time"]) for r in sessions]
+    listed = [_session(r) for r in sessions]
     now = datetime.now(UTC)
     row["next_start"] = next((s.start for s in listed if s.end > now), None)
     return _event(row, listed)

@@ -19,7 +19,8 @@ LIST_SESSIONS = 3
 def _list_item(event: Event) -> pb.Event:
     # List items carry the next few sessions and no description (the card has all):
     # a page stays a few kilobytes however long an exhibition runs.
-    return to_proto(replace(event, description="", sessions=event.sessions[:LIST_SESSIONS]))
+    return to_proto(replace(event, description="",
+                            sessions=tuple(replace(s, seats=()) for s in event.sessions[:LIST_SESSIONS])))
 
 
 def _render_page(page: Page, token: str) -> bytes:

@@ -6,12 +6,24 @@ from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from kulturago.options.v1 import access_pb2 as _access_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class Availability(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    AVAILABILITY_UNSPECIFIED: _ClassVar[Availability]
+    AVAILABILITY_AVAILABLE: _ClassVar[Availability]
+    AVAILABILITY_FEW_LEFT: _ClassVar[Availability]
+    AVAILABILITY_SOLD_OUT: _ClassVar[Availability]
+AVAILABILITY_UNSPECIFIED: Availability
+AVAILABILITY_AVAILABLE: Availability
+AVAILABILITY_FEW_LEFT: Availability
+AVAILABILITY_SOLD_OUT: Availability
 
 class Place(_message.Message):
     __slots__ = ("name", "address", "lat", "lon")
@@ -26,12 +38,42 @@ class Place(_message.Message):
     def __init__(self, name: _Optional[str] = ..., address: _Optional[str] = ..., lat: _Optional[float] = ..., lon: _Optional[float] = ...) -> None: ...
 
 class Session(_message.Message):
-    __slots__ = ("start_time", "end_time")
+    __slots__ = ("start_time", "end_time", "id", "tiers", "seats")
     START_TIME_FIELD_NUMBER: _ClassVar[int]
     END_TIME_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TIERS_FIELD_NUMBER: _ClassVar[int]
+    SEATS_FIELD_NUMBER: _ClassVar[int]
     start_time: _timestamp_pb2.Timestamp
     end_time: _timestamp_pb2.Timestamp
-    def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    id: str
+    tiers: _containers.RepeatedCompositeFieldContainer[TicketTier]
+    seats: _containers.RepeatedCompositeFieldContainer[Seat]
+    def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., id: _Optional[str] = ..., tiers: _Optional[_Iterable[_Union[TicketTier, _Mapping]]] = ..., seats: _Optional[_Iterable[_Union[Seat, _Mapping]]] = ...) -> None: ...
+
+class TicketTier(_message.Message):
+    __slots__ = ("id", "name", "price", "capacity", "available", "availability")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PRICE_FIELD_NUMBER: _ClassVar[int]
+    CAPACITY_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    AVAILABILITY_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    price: int
+    capacity: int
+    available: int
+    availability: Availability
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., price: _Optional[int] = ..., capacity: _Optional[int] = ..., available: _Optional[int] = ..., availability: _Optional[_Union[Availability, str]] = ...) -> None: ...
+
+class Seat(_message.Message):
+    __slots__ = ("id", "tier_id")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TIER_ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    tier_id: str
+    def __init__(self, id: _Optional[str] = ..., tier_id: _Optional[str] = ...) -> None: ...
 
 class PriceRange(_message.Message):
     __slots__ = ("min", "max", "currency")

@@ -58,8 +58,8 @@ class EventServiceServicer:
 
     def ListEvents(self, request, context):
         """Active events (with a session that has not ended), sorted by next start time.
-        Items leave `description` empty and list at most the next 3 sessions;
-        GetEvent returns the full card.
+        Items leave `description` empty and list at most the next 3 sessions, without
+        their seat maps; GetEvent returns the full card.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

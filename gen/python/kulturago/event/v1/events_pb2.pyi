@@ -58,12 +58,36 @@ class EventPublished(_message.Message):
         update_time: _timestamp_pb2.Timestamp
         def __init__(self, slug: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., category: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., city: _Optional[str] = ..., place_name: _Optional[str] = ..., place_address: _Optional[str] = ..., lat: _Optional[float] = ..., lon: _Optional[float] = ..., sessions: _Optional[_Iterable[_Union[EventPublished.Session, _Mapping]]] = ..., price_min: _Optional[int] = ..., price_max: _Optional[int] = ..., currency: _Optional[str] = ..., is_free: _Optional[bool] = ..., kids: _Optional[bool] = ..., age_restriction: _Optional[int] = ..., images: _Optional[_Iterable[str]] = ..., ticket_provider: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
     class Session(_message.Message):
-        __slots__ = ("start_time", "end_time")
+        __slots__ = ("start_time", "end_time", "id", "tiers", "seats")
         START_TIME_FIELD_NUMBER: _ClassVar[int]
         END_TIME_FIELD_NUMBER: _ClassVar[int]
+        ID_FIELD_NUMBER: _ClassVar[int]
+        TIERS_FIELD_NUMBER: _ClassVar[int]
+        SEATS_FIELD_NUMBER: _ClassVar[int]
         start_time: _timestamp_pb2.Timestamp
         end_time: _timestamp_pb2.Timestamp
-        def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+        id: str
+        tiers: _containers.RepeatedCompositeFieldContainer[EventPublished.TicketTier]
+        seats: _containers.RepeatedCompositeFieldContainer[EventPublished.Seat]
+        def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., id: _Optional[str] = ..., tiers: _Optional[_Iterable[_Union[EventPublished.TicketTier, _Mapping]]] = ..., seats: _Optional[_Iterable[_Union[EventPublished.Seat, _Mapping]]] = ...) -> None: ...
+    class TicketTier(_message.Message):
+        __slots__ = ("id", "name", "price", "capacity")
+        ID_FIELD_NUMBER: _ClassVar[int]
+        NAME_FIELD_NUMBER: _ClassVar[int]
+        PRICE_FIELD_NUMBER: _ClassVar[int]
+        CAPACITY_FIELD_NUMBER: _ClassVar[int]
+        id: str
+        name: str
+        price: int
+        capacity: int
+        def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., price: _Optional[int] = ..., capacity: _Optional[int] = ...) -> None: ...
+    class Seat(_message.Message):
+        __slots__ = ("id", "tier_id")
+        ID_FIELD_NUMBER: _ClassVar[int]
+        TIER_ID_FIELD_NUMBER: _ClassVar[int]
+        id: str
+        tier_id: str
+        def __init__(self, id: _Optional[str] = ..., tier_id: _Optional[str] = ...) -> None: ...
     EVENT_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
