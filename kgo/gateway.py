@@ -219,21 +219,82 @@ def _rbac_filter(opts: GatewayOptions, table: dict[str, Access], *, grant_admin:
         "rules": {"action": "DENY", "policies": rbac_policies(opts, table, grant_admin=grant_admin)}}}
 
 
+KIB = 1024
+# The largest request body each RPC takes, in bytes of what the client sends (JSON for
+# REST): enough for the largest valid request, small enough that a flood of bodies is
+# cheap to refuse. Everything not listed gets DEFAULT_BODY_LIMIT. Over it: 413.
+DEFAULT_BODY_LIMIT = 64 * KIB  # sign-in/up, refresh, a profile (bio 2,000 chars, 30 interests)
+BODY_LIMITS = {
+    # An event: description up to 10,000 characters, 500 sessions, tags, images.
+    "/kulturago.event.v1.EventService/PublishEvent": 1024 * KIB,
+}
+
+
+def body_limit(grpc_path: str) -> int:
+    return BODY_LIMITS.get(grpc_path, DEFAULT_BODY_LIMIT)
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * KIB)} MiB" if limit % (1024 * KIB) == 0 else f"{limit // KIB} KiB"
+
+
+def _body_limit_config(limit: int) -> dict[str, Any]:
+    return {"envoy.filters.http.buffer": {
+        TYPE: "type.googleapis.com/envoy.extensions.filters.http.buffer.v3.BufferPerRoute",
+        "buffer": {"max_request_bytes": limit}}}
+
+
+def _limit_metadata(limit: int) -> dict[str, Any]:
+    # Read by the 413 reply (%METADATA(ROUTE:...)%) to name the limit.
+    return {"filter_metadata": {_METADATA: {"max_request_body": _size(limit)}}}
+
+
+_METADATA = "kulturago.gateway"
+
+
+def _rest_routes(opts: GatewayOptions) -> list[dict[str, Any]]:
+    """The REST paths as the client sent them. Only the buffer filter, which runs before
+    the transcoder, sees these routes: it takes the body limit of the RPC from them. The
+    transcoder then rewrites the path and routing starts again on the gRPC routes; a
+    request it does not transcode (a gRPC content type on a REST path) ends here."""
+    found = rest_bindings.bindings(service_descriptor(name) for svc in opts.services for name in svc.grpc_services)
+    return [{
+        "match": {"safe_regex": {"regex": b.path_regex},
+                  "headers": [{"name": ":method", "string_match": {"exact": b.method}}]},
+        "direct_response": {"status": 404, "body": {"inline_string": f"{b.method} {b.template} is a REST path"}},
+        "metadata": _limit_metadata(body_limit(b.grpc_path)),
+        "typed_per_filter_config": _body_limit_config(body_limit(b.grpc_path)),
+    } for b in found]
+
+
 def _routes(opts: GatewayOptions) -> list[dict[str, Any]]:
-    routes: list[dict[str, Any]] = [{
-        # Rate-limited methods first, each its own route (its own per-client buckets).
-        "match": {"path": path},
-        "route": {"cluster": _cluster_of(opts, path), "timeout": "15s",
-                  "rate_limits": [{"actions": [{"remote_address": {}}]}]},
-        "typed_per_filter_config": _route_ratelimit(opts),
-    } for path in rate_limited_methods(opts.services)]
+    routes = _rest_routes(opts)
+    # After transcoding, routes see the gRPC path /package.Service/Method (as raw gRPC
+    # requests do from the start). A method gets a route of its own when it is
+    # rate-limited (its own per-client buckets) or has a body limit of its own.
+    limited = rate_limited_methods(opts.services)
+    for path in [*limited, *(p for p in BODY_LIMITS if p not in limited)]:
+        if not any(path.startswith(f"/{name}/") for svc in opts.services for name in svc.grpc_services):
+            continue  # a service this gateway does not route to
+        route: dict[str, Any] = {
+            "match": {"path": path},
+            "route": {"cluster": _cluster_of(opts, path), "timeout": "15s"},
+            "metadata": _limit_metadata(body_limit(path)),
+            "typed_per_filter_config": _body_limit_config(body_limit(path)),
+        }
+        if path in limited:
+            route["route"]["rate_limits"] = [{"actions": [{"remote_address": {}}]}]
+            route["typed_per_filter_config"].update(_route_ratelimit(opts))
+        routes.append(route)
     for svc in opts.services:
         for grpc_service in svc.grpc_services:
             routes.append({
-                # After transcoding, routes see the gRPC path /package.Service/Method.
                 "match": {"prefix": f"/{grpc_service}/"},
                 "route": {"cluster": svc.name, "timeout": "15s"},
+                "metadata": _limit_metadata(DEFAULT_BODY_LIMIT),
             })
+    routes.append({"match": {"prefix": "/"}, "metadata": _limit_metadata(DEFAULT_BODY_LIMIT),
+                   "direct_response": {"status": 404, "body": {"inline_string": "no such path"}}})
     return routes
 
 
@@ -244,6 +305,7 @@ def _cluster_of(opts: GatewayOptions, path: str) -> str:
 
 # Envoy's own words for some local replies, replaced by ones a client can act on.
 _LOCAL_REPLY_MESSAGES = {
+    413: f"request body too large: this endpoint takes at most %METADATA(ROUTE:{_METADATA}:max_request_body)%",
     429: "too many requests from your address: retry after the seconds in Retry-After",
 }
 
@@ -328,7 +390,12 @@ def _hcm(opts: GatewayOptions, jwks_file: str, *, grant_admin: bool, stat_prefix
             }]},
             "local_reply_config": _local_reply_config(opts.services),
             "http_filters": [
-                # Transcoder first: jwt_authn and RBAC then see /package.Service/Method
+                # Before the transcoder, so the limit counts the bytes the client sent; its
+                # per-route config (the RPC's body limit) comes from the REST routes.
+                {"name": "envoy.filters.http.buffer", "typed_config": {
+                    TYPE: "type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer",
+                    "max_request_bytes": DEFAULT_BODY_LIMIT}},
+                # Transcoder (nearly) first: jwt_authn and RBAC then see /package.Service/Method
                 # for REST and raw gRPC requests alike (`GET /api/v1/me/` included).
                 _transcoder(opts.services, opts.descriptor),
                 _jwt_filter(jwks_file, table),
