@@ -30,7 +30,8 @@ _HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_man
 # Full gRPC service names whose state-changing methods are rate-limited per client.
 RATE_LIMITED = ("kulturago.auth.v1.AuthService",)
 # HTTP status -> google.rpc.Code, so Envoy's own errors look like the services' ones.
-_GRPC_CODE = {400: 3, 401: 16, 403: 7, 404: 5, 405: 12, 413: 3, 429: 8, 500: 13, 502: 14, 503: 14, 504: 4}
+_GRPC_CODE = {400: 3, 401: 16, 403: 7, 404: 5, 405: 12, 408: 4, 413: 3, 426: 9, 429: 8, 431: 3, 500: 13, 501: 12,
+              502: 14, 503: 14, 504: 4}
 
 
 @dataclass(frozen=True)
@@ -310,6 +311,36 @@ _LOCAL_REPLY_MESSAGES = {
 }
 
 
+# Local replies the HTTP connection manager sends with an empty body, by their response
+# code details (seen with %RESPONSE_CODE_DETAILS% in the access log): status, message.
+SILENT_LOCAL_REPLIES = {
+    "path_normalization_failed": (400, "invalid path: it cannot be normalized (an escaped NUL such as %00, "
+                                       "or a '#' sent as part of the path)"),
+    "missing_host_header": (400, "the request has no Host header"),
+    "absolute_path_rejected": (404, "the request target must be a path starting with '/'"),
+    "upgrade_failed": (403, "connection upgrades (such as WebSocket) are not served here"),
+    "route_not_found": (404, "no such path"),
+}
+
+
+def _json_reply(code: int, message: str = "%LOCAL_REPLY_BODY%") -> dict[str, Any]:
+    return {"json_format": {"code": code, "message": message}, "content_type": "application/json"}
+
+
+def silent_reply_mappers() -> list[dict[str, Any]]:
+    """Every 4xx carries a message: the replies Envoy leaves empty get one (matched by a
+    CEL expression on their response code details)."""
+    return [{
+        "filter": {"and_filter": {"filters": [_status_is(status), {"extension_filter": {
+            "name": "envoy.access_loggers.extension_filters.cel",
+            "typed_config": {
+                TYPE: "type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter",
+                "expression": f"response.code_details == '{details}'"}}}]}},
+        "body": {"inline_string": message},
+        "body_format_override": _json_reply(_GRPC_CODE[status]),
+    } for details, (status, message) in SILENT_LOCAL_REPLIES.items()]
+
+
 def _status_is(status: int) -> dict[str, Any]:
     return {"status_code_filter": {"comparison": {"op": "EQ", "value": {
         "default_value": status, "runtime_key": f"local_reply_{status}"}}}}
@@ -335,24 +366,19 @@ def method_not_allowed_mappers(services: Sequence[Service]) -> list[dict[str, An
             "status_code": 405,
             "headers_to_add": [{"header": {"key": "allow", "value": allow},
                                 "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"}],
-            "body_format_override": {"json_format": {
-                "code": _GRPC_CODE[405],
-                "message": f"method %REQ(:METHOD)% is not allowed on this path; allowed: {allow}"},
-                "content_type": "application/json"},
+            "body_format_override": _json_reply(
+                _GRPC_CODE[405], f"method %REQ(:METHOD)% is not allowed on this path; allowed: {allow}"),
         })
     return mappers
 
 
 def _local_reply_config(services: Sequence[Service]) -> dict[str, Any]:
-    mappers = [*method_not_allowed_mappers(services)] + [
+    mappers = [*silent_reply_mappers(), *method_not_allowed_mappers(services)] + [
         {"filter": _status_is(status),
-         "body_format_override": {"json_format": {"code": code,
-                                                  "message": _LOCAL_REPLY_MESSAGES.get(status, "%LOCAL_REPLY_BODY%")},
-                                  "content_type": "application/json"}}
+         "body_format_override": _json_reply(code, _LOCAL_REPLY_MESSAGES.get(status, "%LOCAL_REPLY_BODY%"))}
         for status, code in _GRPC_CODE.items()
     ]
-    return {"mappers": mappers, "body_format": {
-        "json_format": {"code": 2, "message": "%LOCAL_REPLY_BODY%"}, "content_type": "application/json"}}
+    return {"mappers": mappers, "body_format": _json_reply(2)}
 
 
 def _hcm(opts: GatewayOptions, jwks_file: str, *, grant_admin: bool, stat_prefix: str = "gateway"
@@ -375,7 +401,8 @@ def _hcm(opts: GatewayOptions, jwks_file: str, *, grant_admin: bool, stat_prefix
                     "path": "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%", "status": "%RESPONSE_CODE%",
                     "grpc_status": "%GRPC_STATUS%", "duration_ms": "%DURATION%",
                     "upstream": "%UPSTREAM_CLUSTER%", "client": "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%",
-                    "request_id": "%REQ(X-REQUEST-ID)%", "flags": "%RESPONSE_FLAGS%"}}}}],
+                    "request_id": "%REQ(X-REQUEST-ID)%", "flags": "%RESPONSE_FLAGS%",
+                    "details": "%RESPONSE_CODE_DETAILS%"}}}}],
             "route_config": {"name": "public", "virtual_hosts": [{
                 "name": "api", "domains": ["*"], "routes": _routes(opts),
                 # Overwritten, never trusted from the client: services check admin calls

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import socket
 import ssl
+from typing import Any
 
 import httpx
+import pytest
 
 from kgo import paths, topology
 
@@ -56,3 +60,37 @@ def test_an_unknown_path_stays_404_whatever_the_method(http: httpx.Client) -> No
         assert reply.status_code == 404, (method, path, reply.text)
         assert "allow" not in reply.headers
         assert reply.json()["code"] == 5
+
+
+def _raw_request(request: bytes) -> tuple[int, dict[str, Any]]:
+    """One HTTP/1.1 exchange on a plain socket: requests no HTTP client library would send."""
+    with socket.create_connection(("127.0.0.1", topology.GATEWAY_HTTP_PORT), timeout=10) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+            head, _, body = data.partition(b"\r\n\r\n")
+            length = [int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:")]
+            if length and len(body) >= length[0]:
+                break
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert b"content-type: application/json" in head.lower(), head
+    return int(head.split(b" ")[1]), json.loads(body)
+
+
+@pytest.mark.parametrize(("request_line", "headers", "status"), [
+    (b"GET /api/v1/events/%00 HTTP/1.1", b"Host: x", 400),  # the path cannot be normalized
+    (b"GET /api/v1/ev%00ents?x=1 HTTP/1.1", b"Host: x", 400),
+    (b"GET /api/v1/events#top HTTP/1.1", b"Host: x", 400),
+    (b"GET /api/v1/events HTTP/1.1", b"Host: x\r\nConnection: Upgrade\r\nUpgrade: websocket", 403),
+    (b"GET /api/v1/events HTTP/1.1", b"", 400),  # no Host
+    (b"OPTIONS * HTTP/1.1", b"Host: x", 404),
+    (b"GET /api/v1/events HTTP/1.0", b"Host: x", 426),
+    (b"GET /api/v1/ev ents HTTP/1.1", b"Host: x", 400),
+])
+def test_every_envoy_4xx_carries_a_message(request_line: bytes, headers: bytes, status: int) -> None:
+    got, body = _raw_request(request_line + b"\r\n" + (headers + b"\r\n" if headers else b"") + b"\r\n")
+    assert got == status, body
+    assert body["code"] not in (0, 2), body  # mapped to a google.rpc.Code, not UNKNOWN
+    assert body["message"].strip(), body
