@@ -158,7 +158,7 @@ def rate_limited_methods(services: Sequence[Service]) -> list[str]:
 
 
 def _route_ratelimit(opts: GatewayOptions) -> dict[str, Any]:
-    """A token bucket per client address (the route's `remote_address` descriptor; with
+    """A token bucket per client address (a `remote_address` descriptor; with
     use_remote_address and no trusted hops, the TCP peer, not X-Forwarded-For), kept in an
     LRU of max_clients buckets. Each route has its own buckets, so one method's budget
     does not spend another's."""
@@ -168,6 +168,8 @@ def _route_ratelimit(opts: GatewayOptions) -> dict[str, Any]:
         "stat_prefix": "auth_rate_limit",
         # Required on a route; consumed only by a request without a client address.
         "token_bucket": bucket,
+        # The filter's own descriptor actions (Envoy ignores the route's rate_limits then).
+        "rate_limits": [{"actions": [{"remote_address": {}}]}],
         "descriptors": [{"entries": [{"key": "remote_address", "value": ""}],  # "": one bucket per value
                          "token_bucket": bucket}],
         "max_dynamic_descriptors": opts.rate_limit_clients,
@@ -284,7 +286,6 @@ def _routes(opts: GatewayOptions) -> list[dict[str, Any]]:
             "typed_per_filter_config": _body_limit_config(body_limit(path)),
         }
         if path in limited:
-            route["route"]["rate_limits"] = [{"actions": [{"remote_address": {}}]}]
             route["typed_per_filter_config"].update(_route_ratelimit(opts))
         routes.append(route)
     for svc in opts.services:
