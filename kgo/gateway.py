@@ -56,6 +56,7 @@ class GatewayOptions:
     services: Sequence[Service] = field(default_factory=lambda: topology.SERVICES)
     # Upstreams: 127.0.0.1:<port> locally; in Kubernetes "<service>:<port>" resolved by DNS.
     upstream_host: str | None = None  # None: 127.0.0.1 (STATIC); "{name}": DNS name template
+    hsts_max_age: int = 365 * 24 * 3600  # Strict-Transport-Security on the TLS listener
 
 
 def _cidr(cidr: str) -> dict[str, Any]:
@@ -373,18 +374,36 @@ def method_not_allowed_mappers(services: Sequence[Service]) -> list[dict[str, An
     return mappers
 
 
-def _local_reply_config(services: Sequence[Service]) -> dict[str, Any]:
+def _local_reply_config(services: Sequence[Service], headers: list[dict[str, Any]]) -> dict[str, Any]:
     mappers = [*silent_reply_mappers(), *method_not_allowed_mappers(services)] + [
         {"filter": _status_is(status),
          "body_format_override": _json_reply(code, _LOCAL_REPLY_MESSAGES.get(status, "%LOCAL_REPLY_BODY%"))}
         for status, code in _GRPC_CODE.items()
-    ]
+    ] + [{"filter": {"status_code_filter": {"comparison": {"op": "GE", "value": {
+        "default_value": 0, "runtime_key": "local_reply_any"}}}}, "body_format_override": _json_reply(2)}]
+    # Envoy's own replies (including those of the connection manager and the codec, which
+    # no route or filter sees) carry the same security headers as the routes' responses.
+    for mapper in mappers:
+        mapper["headers_to_add"] = [*mapper.get("headers_to_add", []), *headers]
     return {"mappers": mappers, "body_format": _json_reply(2)}
 
 
-def _hcm(opts: GatewayOptions, jwks_file: str, *, grant_admin: bool, stat_prefix: str = "gateway"
-         ) -> dict[str, Any]:
+def security_headers(opts: GatewayOptions, *, tls: bool) -> list[dict[str, Any]]:
+    """On every response: no MIME sniffing (a JSON error or an upload is never run as
+    HTML). Over TLS also HSTS: browsers then refuse plain HTTP to this host. Never on
+    plain HTTP, where RFC 6797 says it must not be sent (a man in the middle could)."""
+    headers = [{"header": {"key": "x-content-type-options", "value": "nosniff"},
+                "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"}]
+    if tls:
+        headers.append({"header": {"key": "strict-transport-security", "value": f"max-age={opts.hsts_max_age}"},
+                        "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"})
+    return headers
+
+
+def _hcm(opts: GatewayOptions, jwks_file: str, *, grant_admin: bool, stat_prefix: str = "gateway",
+         tls: bool = False) -> dict[str, Any]:
     table = access_table(opts.services)
+    headers = security_headers(opts, tls=tls)
     return {
         "name": "envoy.filters.network.http_connection_manager",
         "typed_config": {
@@ -406,6 +425,7 @@ def _hcm(opts: GatewayOptions, jwks_file: str, *, grant_admin: bool, stat_prefix
                     "details": "%RESPONSE_CODE_DETAILS%"}}}}],
             "route_config": {"name": "public", "virtual_hosts": [{
                 "name": "api", "domains": ["*"], "routes": _routes(opts),
+                "response_headers_to_add": headers,
                 # Overwritten, never trusted from the client: services check admin calls
                 # against it (see services/runtime/rpc/access.py).
                 "request_headers_to_add": [{
@@ -416,7 +436,7 @@ def _hcm(opts: GatewayOptions, jwks_file: str, *, grant_admin: bool, stat_prefix
                     "header": {"key": GATEWAY_HEADER, "value": f"%ENVIRONMENT({GATEWAY_SECRET_ENV})%"},
                     "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"}],
             }]},
-            "local_reply_config": _local_reply_config(opts.services),
+            "local_reply_config": _local_reply_config(opts.services, headers),
             "http_filters": [
                 # Before the transcoder, so the limit counts the bytes the client sent; its
                 # per-route config (the RPC's body limit) comes from the REST routes.
@@ -466,7 +486,8 @@ def render(opts: GatewayOptions, *, jwks_file: str, tls: tuple[str, str] | None)
         listeners.append({
             "name": "public_https",
             "address": {"socket_address": {"address": opts.listen, "port_value": opts.https_port}},
-            "filter_chains": [{"filters": [hcm], "transport_socket": {
+            "filter_chains": [{"filters": [_hcm(opts, jwks_file, grant_admin=opts.internal_http_port is None,
+                                                tls=True)], "transport_socket": {
                 "name": "envoy.transport_sockets.tls", "typed_config": {
                     TYPE: "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext",
                     "common_tls_context": {

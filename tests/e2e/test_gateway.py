@@ -62,8 +62,9 @@ def test_an_unknown_path_stays_404_whatever_the_method(http: httpx.Client) -> No
         assert reply.json()["code"] == 5
 
 
-def _raw_request(request: bytes) -> tuple[int, dict[str, Any]]:
-    """One HTTP/1.1 exchange on a plain socket: requests no HTTP client library would send."""
+def _raw_request(request: bytes) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """One HTTP/1.1 exchange on a plain socket: requests no HTTP client library would send.
+    Returns the status, the JSON body and the headers (lowercase names)."""
     with socket.create_connection(("127.0.0.1", topology.GATEWAY_HTTP_PORT), timeout=10) as sock:
         sock.sendall(request)
         data = b""
@@ -75,8 +76,10 @@ def _raw_request(request: bytes) -> tuple[int, dict[str, Any]]:
             if length and len(body) >= length[0]:
                 break
     head, _, body = data.partition(b"\r\n\r\n")
-    assert b"content-type: application/json" in head.lower(), head
-    return int(head.split(b" ")[1]), json.loads(body)
+    status_line, *lines = head.decode().split("\r\n")
+    headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+    assert headers["content-type"] == "application/json", head
+    return int(status_line.split(" ")[1]), json.loads(body), headers
 
 
 @pytest.mark.parametrize(("request_line", "headers", "status"), [
@@ -90,7 +93,42 @@ def _raw_request(request: bytes) -> tuple[int, dict[str, Any]]:
     (b"GET /api/v1/ev ents HTTP/1.1", b"Host: x", 400),
 ])
 def test_every_envoy_4xx_carries_a_message(request_line: bytes, headers: bytes, status: int) -> None:
-    got, body = _raw_request(request_line + b"\r\n" + (headers + b"\r\n" if headers else b"") + b"\r\n")
+    got, body, _ = _raw_request(request_line + b"\r\n" + (headers + b"\r\n" if headers else b"") + b"\r\n")
     assert got == status, body
     assert body["code"] not in (0, 2), body  # mapped to a google.rpc.Code, not UNKNOWN
     assert body["message"].strip(), body
+
+
+_EVERY_KIND_OF_REPLY = [
+    ("GET", "/api/v1/events?pageSize=1", 200),  # a service's answer
+    ("GET", "/api/v1/events/no-such-event", 404),  # a service's error
+    ("GET", "/api/v1/me", 401),  # jwt_authn's
+    ("DELETE", "/api/v1/me", 405),  # a local reply mapper's
+    ("GET", "/api/v1/events/%00", 400),  # the connection manager's own
+    ("GET", "/.well-known/jwks.json", 200),  # raw HttpBody
+]
+
+
+def _hsts_max_age(reply: httpx.Response) -> int:
+    directives = dict(d.strip().partition("=")[::2] for d in reply.headers["strict-transport-security"].split(";"))
+    return int(directives["max-age"])
+
+
+def test_https_replies_carry_hsts_and_nosniff() -> None:
+    with httpx.Client(base_url=f"https://127.0.0.1:{topology.GATEWAY_HTTPS_PORT}",
+                      verify=ssl.create_default_context(cafile=paths.SECRETS / "gateway.crt"), timeout=10) as https:
+        for method, path, status in _EVERY_KIND_OF_REPLY:
+            reply = https.request(method, path)
+            assert reply.status_code == status, (method, path, reply.text)
+            assert _hsts_max_age(reply) >= 180 * 24 * 3600, (path, reply.headers)
+            assert reply.headers.get_list("x-content-type-options") == ["nosniff"], (path, reply.headers)
+
+
+def test_plain_http_replies_carry_nosniff_but_no_hsts(http: httpx.Client) -> None:
+    for method, path, status in _EVERY_KIND_OF_REPLY:
+        reply = http.request(method, path)
+        assert reply.status_code == status, (method, path, reply.text)
+        assert reply.headers.get_list("x-content-type-options") == ["nosniff"], (path, reply.headers)
+        assert "strict-transport-security" not in reply.headers  # RFC 6797 7.2: never over plain HTTP
+    status, _, headers = _raw_request(b"GET /api/v1/ev ents HTTP/1.1\r\nHost: x\r\n\r\n")  # the codec's own
+    assert status == 400 and headers["x-content-type-options"] == "nosniff"
