@@ -85,7 +85,7 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy (strict on domain packages)."""
     _venv(session)
-    session.run(PY, "-m", "mypy", "services", "kgo", external=True)
+    session.run(PY, "-m", "mypy", "services", "kgo", "sandboxes", external=True)
 
 
 @nox.session

@@ -40,7 +40,30 @@ def service_env(svc: topology.Service) -> dict[str, str]:
     }
     if svc.database:
         env["KGO_DATABASE_URL"] = topology.database_url(svc.database, provision.postgres_password())
+    for name in svc.providers:
+        if any(box.name == name for box in topology.SANDBOXES):
+            box = topology.sandbox(name)
+            env[box.env_name("base_url")] = box.url
+            env.update(_sandbox_credentials(box))
     return env
+
+
+def _sandbox_credentials(box: topology.Sandbox) -> dict[str, str]:
+    return {box.env_name(key): provision.sandbox_credential(box.name, key) for key in box.credentials}
+
+
+def sandbox_env(box: topology.Sandbox) -> dict[str, str]:
+    return {
+        "PYTHONUNBUFFERED": "1",
+        box.env_name("sandbox_port"): str(box.port),
+        box.env_name("sandbox_state"): str(paths.STATE / f"{box.name}.sqlite3"),
+        **_sandbox_credentials(box),
+        **box.env,
+    }
+
+
+def sandbox_program(box: topology.Sandbox) -> str:
+    return f"{box.name}-sandbox"
 
 
 def _programs(libs: Path, weed: Path) -> list[Program]:
@@ -55,6 +78,8 @@ def _programs(libs: Path, weed: Path) -> list[Program]:
     python = str(paths.VENV / "bin" / "python")
     programs += [Program(s.name, [python, "-m", f"services.{s.name}"], env=service_env(s))
                  for s in topology.SERVICES]
+    programs += [Program(sandbox_program(b), [python, "-m", f"sandboxes.{b.name}"], env=sandbox_env(b))
+                 for b in topology.SANDBOXES]
     programs.append(Program("envoy", [str(provision.envoy()), "-c", str(paths.RUN / "envoy.json"),
                                       "--log-level", "warn", "--base-id", str(topology.port(17))],
                             env={gateway.GATEWAY_SECRET_ENV: provision.gateway_secret()}))
@@ -78,6 +103,16 @@ def _code_stamp(svc: topology.Service) -> str:
             if file.suffix in (".py", ".sql") and "__pycache__" not in file.parts:
                 st = file.stat()
                 digest.update(f"{file}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def _sandbox_stamp(box: topology.Sandbox) -> str:
+    digest = hashlib.sha256(json.dumps(sandbox_env(box), sort_keys=True).encode())
+    root = paths.ROOT / "sandboxes"
+    for file in sorted([root / "__init__.py", *(root / box.name).rglob("*.py")]):
+        if "__pycache__" not in file.parts:
+            st = file.stat()
+            digest.update(f"{file}:{st.st_size}:{st.st_mtime_ns}".encode())
     return digest.hexdigest()
 
 
@@ -153,6 +188,14 @@ def _grpc_ready(svc: topology.Service) -> Callable[[], bool]:
     return probe
 
 
+def _sandbox_ready(box: topology.Sandbox) -> Callable[[], bool]:
+    def probe() -> bool:
+        import httpx
+
+        return httpx.get(f"{box.url}/sandbox/health", timeout=2).status_code == 200
+    return probe
+
+
 def _gateway_ready() -> bool:
     import httpx
 
@@ -191,6 +234,7 @@ def up() -> None:
     libs = provision.kafka_libs()
     weed = provision.seaweedfs()
     provision.jwt_keys()
+    provision.ticket_signing_key()
     provision.s3_credentials()
     cert, key = provision.dev_certificate()
     paths.RUN.mkdir(parents=True, exist_ok=True)
@@ -214,6 +258,16 @@ def up() -> None:
 
     migrate()
     restarted = []
+    with step("starting provider sandboxes"):
+        for box in topology.SANDBOXES:
+            program, stamp = sandbox_program(box), _sandbox_stamp(box)
+            stamp_file = paths.RUN / f"code-{program}.stamp"
+            if not stamp_file.exists() or stamp_file.read_text() != stamp:
+                supervisor.stop(program)
+                say(f"restarted (code changed): {program}")
+            supervisor.start(program)
+            _wait(program, _sandbox_ready(box), timeout=30)
+            stamp_file.write_text(stamp)
     with step("starting services"):
         stamps = {svc.name: _code_stamp(svc) for svc in topology.SERVICES}
         for svc in topology.SERVICES:

@@ -143,6 +143,13 @@ def seeder_password() -> str:
     return _secret("seeder-password", lambda: secrets.token_urlsafe(24))
 
 
+def sandbox_credential(sandbox: str, key: str) -> str:
+    """A credential an outside provider's sandbox and its clients share (e.g. the
+    CloudPayments Public ID and API secret), made once like the real ones would be issued."""
+    make = (lambda: "pk_" + secrets.token_hex(15)) if key == "public_id" else (lambda: secrets.token_urlsafe(32))
+    return _secret(f"{sandbox}-{key.replace('_', '-')}", make)
+
+
 def supervisor_password() -> str:
     return _secret("supervisor-password", lambda: secrets.token_urlsafe(18))
 
@@ -172,6 +179,17 @@ def jwt_keys() -> tuple[Path, Path]:
     jwks_file = paths.SECRETS / "jwks.json"
     jwks_file.write_text(json.dumps(SigningKey.load(key_file).jwks()))
     return key_file, jwks_file
+
+
+def ticket_signing_key() -> Path:
+    """ticketing-service's Ed25519 key, which signs the secrets in ticket QR codes (door
+    scanners verify them with its public key, GET /api/v1/tickets/keys)."""
+    from services.ticketing.adapters.ticket_signing import generate_pem
+
+    key_file = paths.SECRETS / "ticket-signing-key.pem"
+    if not key_file.exists():
+        write_private(key_file, generate_pem().decode())
+    return key_file
 
 
 def dev_certificate() -> tuple[Path, Path]:

@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kgo.paths import SECRETS
+
 PORT_OFFSET = int(os.environ.get("KGO_PORT_OFFSET", "0"))
 
 
@@ -32,7 +34,8 @@ SUPERVISOR_PORT = port(19001)
 
 POSTGRES_USER = "kgo"
 S3_BUCKET = "kulturago"
-KAFKA_TOPICS = ("user.signed_up", "user.updated", "event.published")
+KAFKA_TOPICS = ("user.signed_up", "user.updated", "event.published", "payment.succeeded", "payment.failed",
+                "payment.refunded")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,9 @@ class Service:
     database: str | None = None  # one database per service
     grpc_services: tuple[str, ...] = ()  # full names Envoy routes to this service
     env: dict[str, str] = field(default_factory=dict)
+    # Outside providers it calls: it gets KGO_<PROVIDER>_BASE_URL (the sandbox's, locally)
+    # and the provider's credentials (see Sandbox).
+    providers: tuple[str, ...] = ()
 
 
 SERVICES: tuple[Service, ...] = (
@@ -56,6 +62,12 @@ SERVICES: tuple[Service, ...] = (
             grpc_services=("kulturago.search.v1.SearchService",)),
     Service("geo", port(17040), port(17140), database="geo",
             grpc_services=("kulturago.geo.v1.GeoService",)),
+    Service("payment", port(17060), port(17160), database="payment",
+            grpc_services=("kulturago.payment.v1.PaymentService",), providers=("cloudpayments",)),
+    Service("ticketing", port(17050), port(17150), database="ticketing",
+            grpc_services=("kulturago.ticketing.v1.TicketingService",),
+            env={"KGO_TICKET_SIGNING_KEY_FILE": str(SECRETS / "ticket-signing-key.pem"),
+                 "KGO_PAYMENT_ADDRESS": f"127.0.0.1:{port(17060)}"}),
     Service("echo", port(17090), port(17190),
             grpc_services=("kulturago.bench.v1.EchoService",)),
 )
@@ -64,6 +76,43 @@ SERVICES: tuple[Service, ...] = (
 # A service joins the platform once its package has an entry point, so a half-built
 # one on a developer's branch does not stop `kgo up`.
 SERVICES = tuple(s for s in SERVICES if (Path(__file__).parent.parent / "services" / s.name / "__main__.py").exists())
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """A stand-in for an outside provider (sandboxes/<name>, run as `python -m
+    sandboxes.<name>`), speaking its protocol on `port`. Its `credentials` are generated
+    secrets (.dev/secrets/<name>-<key>) that it and the services naming it in
+    `providers` both get, as KGO_<NAME>_<KEY>; it also gets KGO_<NAME>_SANDBOX_PORT and
+    KGO_<NAME>_SANDBOX_STATE (a file under .dev/state)."""
+
+    name: str
+    port: int
+    credentials: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env_name(self, key: str) -> str:
+        return f"KGO_{self.name.upper()}_{key.upper()}"
+
+
+SANDBOXES: tuple[Sandbox, ...] = (
+    Sandbox("cloudpayments", port(17560), credentials=("public_id", "api_secret"), env={
+        # Its notifications go to our callback through the gateway, as CloudPayments' would.
+        "KGO_CLOUDPAYMENTS_NOTIFY_URL": f"http://127.0.0.1:{GATEWAY_HTTP_PORT}/api/v1/payments/callback/cloudpayments"}),
+)
+SANDBOXES = tuple(s for s in SANDBOXES
+                  if (Path(__file__).parent.parent / "sandboxes" / s.name / "__main__.py").exists())
+
+
+def sandbox(name: str) -> Sandbox:
+    for box in SANDBOXES:
+        if box.name == name:
+            return box
+    raise KeyError(name)
 
 
 def service(name: str) -> Service:

@@ -69,14 +69,20 @@ def test_internal_listener_grants_admin_methods_to_admins_from_internal_networks
 
 
 def test_internal_methods_are_refused_on_both_listeners() -> None:
-    # The cluster has no INTERNAL method yet; with the bench echo service (which has one)
-    # the same options deny it on both listeners.
+    # The cluster's INTERNAL methods (payment-service's) and, with the bench echo service
+    # added, its one too: the same options deny them all on both listeners.
+    payment = {f"/kulturago.payment.v1.PaymentService/{m}"
+               for m in ("CreatePayment", "GetPayment", "CancelPayment", "RefundPayment")}
+    for name, listener in _listeners(CLUSTER).items():
+        paths_, principals = _denied(listener)["internal-methods-never-through-the-gateway"]
+        assert paths_ >= payment and principals == [{"any": True}], name
     opts = dataclasses.replace(gateway.k8s_options(),
                                services=[*gateway.k8s_options().services, topology.service("echo")])
     config = gateway.render(opts, jwks_file=gateway.K8S_JWKS, tls=None)
     for name, listener in _listeners(config).items():
         paths_, principals = _denied(listener)["internal-methods-never-through-the-gateway"]
-        assert paths_ == {"/kulturago.bench.v1.EchoService/EchoInternal"} and principals == [{"any": True}], name
+        assert paths_ >= {"/kulturago.bench.v1.EchoService/EchoInternal", *payment}, name
+        assert principals == [{"any": True}], name
 
 
 def test_cluster_files_come_from_the_mounted_volumes() -> None:
