@@ -57,6 +57,9 @@ class GatewayOptions:
     # Upstreams: 127.0.0.1:<port> locally; in Kubernetes "<service>:<port>" resolved by DNS.
     upstream_host: str | None = None  # None: 127.0.0.1 (STATIC); "{name}": DNS name template
     hsts_max_age: int = 365 * 24 * 3600  # Strict-Transport-Security on the TLS listener
+    # S3 (host, port) that MEDIA_PREFIX fronts, so presigned views get the gateway's
+    # security headers (nosniff) that S3 cannot add; None: no media route (a CDN fronts S3).
+    media_upstream: tuple[str, int] | None = ("127.0.0.1", topology.S3_PORT)
 
 
 def _cidr(cidr: str) -> dict[str, Any]:
@@ -271,8 +274,42 @@ def _rest_routes(opts: GatewayOptions) -> list[dict[str, Any]]:
     } for b in found]
 
 
+MEDIA_PREFIX = "/media"
+# What the media route serves: presigned GETs of these bucket prefixes, nothing else of S3.
+MEDIA_PATHS = (f"/{topology.S3_BUCKET}/avatars/",)
+_OFF = {TYPE: "type.googleapis.com/envoy.config.route.v3.FilterConfig", "disabled": True}
+
+
+def _media_routes(opts: GatewayOptions) -> list[dict[str, Any]]:
+    """GET/HEAD {MEDIA_PREFIX}/<bucket>/avatars/... proxied to S3 as it was signed (same
+    path, same Host), so the presigned signature holds and the response gets the virtual
+    host's headers. Neither the transcoder nor jwt_authn applies: the signature is the
+    authorization, and S3 checks it."""
+    if opts.media_upstream is None:
+        return []
+    host, port = opts.media_upstream
+    return [{
+        "match": {"prefix": MEDIA_PREFIX + path,
+                  "headers": [{"name": ":method", "string_match": {"safe_regex": {"regex": "GET|HEAD"}}}]},
+        "route": {"cluster": "media", "prefix_rewrite": path, "host_rewrite_literal": f"{host}:{port}",
+                  "timeout": "15s"},
+        "metadata": _limit_metadata(DEFAULT_BODY_LIMIT),
+        "typed_per_filter_config": {"envoy.filters.http.grpc_json_transcoder": _OFF,
+                                    "envoy.filters.http.jwt_authn": _OFF},
+    } for path in MEDIA_PATHS]
+
+
+def _media_cluster(opts: GatewayOptions) -> list[dict[str, Any]]:
+    if opts.media_upstream is None:
+        return []
+    host, port = opts.media_upstream
+    return [{"name": "media", "type": "STATIC", "connect_timeout": "1s", "lb_policy": "ROUND_ROBIN",
+             "load_assignment": {"cluster_name": "media", "endpoints": [{"lb_endpoints": [{"endpoint": {
+                 "address": {"socket_address": {"address": host, "port_value": port}}}}]}]}}]
+
+
 def _routes(opts: GatewayOptions) -> list[dict[str, Any]]:
-    routes = _rest_routes(opts)
+    routes = [*_media_routes(opts), *_rest_routes(opts)]
     # After transcoding, routes see the gRPC path /package.Service/Method (as raw gRPC
     # requests do from the start). A method gets a route of its own when it is
     # rate-limited (its own per-client buckets) or has a body limit of its own.
@@ -505,7 +542,8 @@ def render(opts: GatewayOptions, *, jwks_file: str, tls: tuple[str, str] | None)
     return {
         "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": opts.admin_port}}},
         "static_resources": {"listeners": listeners,
-                             "clusters": [_cluster(s, opts.upstream_host) for s in opts.services]},
+                             "clusters": [*(_cluster(s, opts.upstream_host) for s in opts.services),
+                                          *_media_cluster(opts)]},
         "layered_runtime": {"layers": [{"name": "static", "static_layer": {}}]},
     }
 
@@ -523,6 +561,7 @@ def k8s_options() -> GatewayOptions:
     public listener behind the LoadBalancer refuses them whatever the source address."""
     return GatewayOptions(listen="0.0.0.0", http_port=K8S_PUBLIC_PORT, https_port=None, admin_port=9901,
                           internal_http_port=K8S_INTERNAL_PORT, upstream_host="{name}",
+                          media_upstream=None,  # the cluster's S3 views go through its CDN
                           internal_cidrs=("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8"),
                           access_log="/dev/stdout", descriptor="/etc/kulturago/descriptor/descriptor.binpb",
                           # The manifests' ports: a local KGO_PORT_OFFSET is no business of the cluster's.

@@ -35,6 +35,7 @@ def service_env(svc: topology.Service) -> dict[str, str]:
         "KGO_S3_ACCESS_KEY": access,
         "KGO_S3_SECRET_KEY": secret,
         "KGO_S3_BUCKET": topology.S3_BUCKET,
+        "KGO_S3_VIEW_ENDPOINT": f"http://127.0.0.1:{topology.GATEWAY_HTTP_PORT}{gateway.MEDIA_PREFIX}",
         "KGO_FAULTS_DIR": str(paths.FAULTS),  # development only: see services/runtime/faults.py
         **svc.env,
     }

@@ -30,12 +30,14 @@ class AuthSettings(ServiceSettings):
 
     s3_endpoint: str = "http://127.0.0.1:9000"
     s3_public_endpoint: str = ""
+    s3_view_endpoint: str = ""  # avatars are fetched through it (the gateway's /media adds nosniff)
     s3_access_key: str = ""
     s3_secret_key: str = ""
     s3_bucket: str = "kulturago"
 
     def s3(self) -> S3Settings:
         return S3Settings(endpoint=self.s3_endpoint, public_endpoint=self.s3_public_endpoint,
+                          view_endpoint=self.s3_view_endpoint,
                           access_key=self.s3_access_key, secret_key=self.s3_secret_key,
                           bucket=self.s3_bucket)
 

@@ -16,6 +16,9 @@ from pydantic import BaseModel
 class S3Settings(BaseModel):
     endpoint: str = "http://127.0.0.1:9000"  # what the service talks to
     public_endpoint: str = ""  # what clients use in presigned URLs (default: endpoint)
+    # Where clients fetch presigned views instead, when a front adds the headers S3 cannot
+    # (nosniff): the gateway's /media route, which proxies to public_endpoint unchanged.
+    view_endpoint: str = ""
     access_key: str = ""
     secret_key: str = ""
     region: str = "us-east-1"
@@ -60,8 +63,12 @@ class ObjectStorage:
         response-* overrides, so the object is served with them whatever it was stored with."""
         wanted = (("response-content-type", content_type), ("response-content-disposition", content_disposition))
         overrides: dict[str, str | list[str] | tuple[str]] = {name: value for name, value in wanted if value}
-        return self._signer.presigned_get_object(self._s.bucket, key, expires=ttl,
-                                                 response_headers=overrides or None)
+        url = self._signer.presigned_get_object(self._s.bucket, key, expires=ttl, response_headers=overrides or None)
+        if self._s.view_endpoint:
+            # Signed for the S3 host and path; the front restores both before S3 checks them.
+            signed_for = (self._s.public_endpoint or self._s.endpoint).rstrip("/")
+            url = self._s.view_endpoint.rstrip("/") + url.removeprefix(signed_for)
+        return url
 
     async def size(self, key: str) -> int | None:
         """The object's size, None when there is none."""

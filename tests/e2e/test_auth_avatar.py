@@ -17,10 +17,12 @@ import httpx
 import pytest
 import redis as redis_sync
 from auth_support import Account, assert_bad_request, error_reason
+from conftest import GATEWAY
 from minio import Minio
 from PIL import Image
 
 from kgo import provision, topology
+from kgo.gateway import MEDIA_PREFIX
 
 KEY_RE = re.compile(r"^[0-9a-f]{64}\.jpg$")
 MAX_BYTES = 5 * 1024 * 1024
@@ -132,6 +134,9 @@ def test_a_real_image_is_saved_under_its_content_and_served_with_its_type(
         assert download.content == data
         assert download.headers["content-type"] == content_type
         assert download.headers["content-disposition"] == "inline"
+        # Fetched through the gateway's media route, which adds what S3 cannot.
+        assert avatar_url.startswith(f"{GATEWAY}{MEDIA_PREFIX}/"), avatar_url
+        assert download.headers["x-content-type-options"] == "nosniff"
     # Private: without the signature there is nothing to see.
     assert httpx.get(profile["avatarUrl"].split("?", 1)[0], timeout=15).status_code == 403
 
