@@ -107,7 +107,7 @@ async def test_the_same_pay_five_times_at_once_changes_the_payment_once(platform
     await platform.cashier.create(new)
     body = pay_body(new, "7001")
     answers = await asyncio.gather(*(platform.notify("pay", body) for _ in range(5)))
-    assert answers == [b'{"code": 0}'] * 5
+    assert answers == [b'{"code":0}'] * 5
     payment = await platform.cashier.get(order_id=new.order_id)
     assert payment.status is PaymentStatus.SUCCEEDED and payment.transaction_id == "7001"
     [payload] = await platform.outbox("payment.succeeded", new.order_id)

@@ -240,7 +240,7 @@ def test_signed_but_malformed_notification_is_invalid_argument(raw: bytes) -> No
 
 
 def test_answers_are_cloudpayments_codes() -> None:
-    assert CODEC.answer(Verdict.ACCEPT) == ("application/json", b'{"code": 0}')
+    assert CODEC.answer(Verdict.ACCEPT) == ("application/json", b'{"code":0}')
     codes = [CODEC.answer(v)[1] for v in (Verdict.UNKNOWN_INVOICE, Verdict.WRONG_ACCOUNT, Verdict.WRONG_AMOUNT,
                                           Verdict.NOT_PAYABLE)]
-    assert codes == [b'{"code": 10}', b'{"code": 11}', b'{"code": 12}', b'{"code": 13}']
+    assert codes == [b'{"code":10}', b'{"code":11}', b'{"code":12}', b'{"code":13}']

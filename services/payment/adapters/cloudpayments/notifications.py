@@ -114,4 +114,4 @@ class CloudPaymentsNotifications:
         raise errors.InvalidArgument.on_field("notification", f"unknown notification {kind!r}")
 
     def answer(self, verdict: Verdict) -> tuple[str, bytes]:
-        return "application/json", json.dumps({"code": CODES[verdict]}).encode()
+        return "application/json", json.dumps({"code": CODES[verdict]}, separators=(",", ":")).encode()
