@@ -1,4 +1,5 @@
-"""`kgo admin create`: sign the user up if needed, then grant the admin role, both through
+"""`kgo admin create [--role staff]`: sign the user up if needed, then grant the admin
+(or door staff) role, both through
 auth-service's own use cases on its database (there is deliberately no API for roles).
 
 Going through the use cases keeps the rules in one place: the contract's input rules,
@@ -24,7 +25,7 @@ from services.runtime.rpc.validation import validate
 ADMIN_ROLE = "admin"
 
 
-def create_admin(*, email: str, password: str, login: str | None = None) -> None:
+def create_admin(*, email: str, password: str, login: str | None = None, role: str = ADMIN_ROLE) -> None:
     login = login or email.split("@", 1)[0].replace("+", "_")
     try:
         # The rules SignUp enforces at the gateway, checked here the same way.
@@ -33,14 +34,14 @@ def create_admin(*, email: str, password: str, login: str | None = None) -> None
         raise SystemExit(f"kgo: {exc} (use --login to choose another login)"
                          if exc.metadata.get("field") == "login" else f"kgo: {exc}") from None
     try:
-        created = asyncio.run(_create(email=email, login=login, password=password))
+        created = asyncio.run(_create(email=email, login=login, password=password, role=role))
     except InvalidArgument as exc:  # the password rules of sign-up (too common, contains the login, ...)
         raise SystemExit(f"kgo: {exc}") from None
     state = "signed up and given" if created else "has"
-    say(f"{email} {state} the admin role (sign in again to get a token with it)")
+    say(f"{email} {state} the {role} role (sign in again to get a token with it)")
 
 
-async def _create(*, email: str, login: str, password: str) -> bool:
+async def _create(*, email: str, login: str, password: str, role: str = ADMIN_ROLE) -> bool:
     """True when the user was signed up now (an existing one keeps their password)."""
     pool = await open_pool(topology.database_url("auth", provision.postgres_password()), min_size=1, max_size=2)
     try:
@@ -54,7 +55,7 @@ async def _create(*, email: str, login: str, password: str) -> bool:
                 raise SystemExit(f"kgo: login {login!r} is taken by another account: pass --login") from None
             created = False
         try:
-            await accounts.grant_role(email, ADMIN_ROLE)  # no change, no event when already an admin
+            await accounts.grant_role(email, role)  # no change, no event when the user has it already
         except NotFound:
             raise SystemExit(f"kgo: no user with e-mail {email}") from None
         return created

@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--email", required=True)
     create.add_argument("--password", required=True)
     create.add_argument("--login", default=None)
+    create.add_argument("--role", choices=("admin", "staff"), default="admin",
+                        help="staff: door staff, who check tickets in (POST /api/v1/tickets/checkin)")
 
     geo = sub.add_parser("geo", help="geo-service data")
     geo_sub = geo.add_subparsers(dest="geo_command", required=True)
@@ -125,7 +127,7 @@ def _dispatch(args: argparse.Namespace) -> int | None:
         case "admin":
             from kgo.admin import create_admin
 
-            create_admin(email=args.email, password=args.password, login=args.login)
+            create_admin(email=args.email, password=args.password, login=args.login, role=args.role)
         case "geo":
             from kgo.geo_cli import load_osm
 

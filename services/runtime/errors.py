@@ -52,6 +52,12 @@ class AlreadyExists(ServiceError):
     """409."""
 
 
+class Conflict(ServiceError):
+    """409 (ABORTED): the request collides with the current state: sold out, a seat
+    taken, an order already paid, a ticket already used. `reason` says which; the
+    client decides anew (another seat, another session) rather than retrying as is."""
+
+
 class FailedPrecondition(ServiceError):
     """400 through Envoy (FAILED_PRECONDITION); state does not allow the request."""
 

@@ -11,7 +11,8 @@ from services.runtime.errors import InvalidArgument
 
 AVATAR_PREFIX = "avatars/"
 _INTEREST_MAX = 30
-ROLES = frozenset({"user", "admin"})  # what access tokens may carry ("admin" may publish events)
+# What access tokens may carry: "admin" may publish events, "staff" check tickets in at the door.
+ROLES = frozenset({"user", "admin", "staff"})
 
 
 @dataclass(frozen=True, slots=True)
