@@ -176,8 +176,23 @@ def test_update_by_slug_replaces_sessions_and_invalidates_cache(
     ({"category": "rave"}, "event.category"),
     ({"sessions": []}, "event.sessions"),
     ({"ageRestriction": 21}, "event.ageRestriction"),
-    ({"isFree": True, "price": {"min": 0, "max": 100}}, "event"),
-    ({"kids": True, "ageRestriction": 16}, "kids"),
+    # The contract's rules between fields (CEL), each on the field to blame
+    ({"isFree": True, "price": {"min": 0, "max": 100}}, "event.price"),  # free but priced
+    ({"price": {"min": 0, "max": 0}}, "event.price"),  # paid without a price
+    ({"price": {"min": 900, "max": 100}}, "event.price.min"),
+    ({"kids": True, "ageRestriction": 16}, "event.ageRestriction"),  # kids: 6+ at most
+    ({"category": "kids", "ageRestriction": 12}, "event.ageRestriction"),
+    # Bounds that stop poison at the door (a five-century session once blocked the indexer)
+    ({"sessions": [{"startTime": "2026-12-05T17:00:00Z", "endTime": "2526-12-05T19:00:00Z"}]},
+     "event.sessions.endTime"),
+    ({"sessions": [{"startTime": "2026-12-05T17:00:00Z", "endTime": "2027-01-06T17:00:00Z"}]},
+     "event.sessions.endTime"),  # 32 days
+    ({"sessions": [{"startTime": "1999-12-31T17:00:00Z", "endTime": "1999-12-31T19:00:00Z"}]},
+     "event.sessions.startTime"),
+    ({"sessions": [{"startTime": "2026-12-05T17:00:00Z", "endTime": "2026-12-05T19:00:00Z"}] * 501},
+     "event.sessions"),
+    ({"price": {"min": 100, "max": 200, "currency": "roubles"}}, "event.price.currency"),
+    ({"images": ["x" * 301]}, "event.images"),
 ])
 def test_publish_validation_names_the_field(http: httpx.Client, admin: Account, change: dict, field: str) -> None:
     reply = http.post("/api/v1/events", json={**event_body(), **change}, headers=admin.headers)

@@ -14,7 +14,7 @@ from event_fakes import CommitFailed, FakeCatalogCache, FakeClock, FakeDatabase,
 
 from services.event.domain.events import EventPublished
 from services.event.domain.listing import ListFilters
-from services.event.domain.model import Event, Page, Place, Session
+from services.event.domain.model import Event, Page, Place, Session, TicketTier
 from services.event.service_layer.catalog import Catalog
 from services.runtime.errors import InvalidArgument, NotFound
 
@@ -85,10 +85,17 @@ async def test_publishing_the_same_slug_again_replaces_it_with_the_next_version(
         ("jazz", 1, "moscow"), ("jazz", 2, "spb")]
 
 
+_TIER = TicketTier("parter", "Партер", 250000, 100)
+
+
 @pytest.mark.parametrize(("values", "field"), [
-    ({"is_free": True}, "price"),  # free but priced
-    ({"price_min": 0, "price_max": 0}, "price"),  # paid without a price
-    ({"category": "kids", "age_restriction": 12}, "kids"),
+    # (Pricing and age rules between fields are the contract's CEL rules, checked before
+    # any use case: tests/unit/test_contract_event_rules.py.)
+    ({"sessions": (Session(FRIDAY_NIGHT, FRIDAY_NIGHT + timedelta(hours=2), tiers=(_TIER,)),)},
+     "sessions[0].tiers"),  # tiers without a ticket provider
+    ({"ticket_provider": "kulturago"}, "sessions[0].tiers"),  # our own sales without tiers
+    ({"ticket_provider": "kulturago", "sessions": (
+        Session(FRIDAY_NIGHT, FRIDAY_NIGHT + timedelta(hours=2), tiers=(_TIER, _TIER)),)}, "sessions[0].tiers"),
 ])
 async def test_an_invalid_event_changes_and_publishes_nothing(
         f: Fixture, values: dict[str, object], field: str) -> None:

@@ -115,7 +115,7 @@ class Event:
 
 
 def normalize(event: Event) -> Event:
-    """Business rules on top of the field rules of the contract."""
+    """Business rules on top of the rules of the contract (fields and CEL)."""
     sessions = tuple(_normalize_session(i, s, provider=event.ticket_provider, is_free=event.is_free)
                      for i, s in enumerate(event.sessions))
     ids = [s.id for s in sessions]
@@ -128,13 +128,10 @@ def normalize(event: Event) -> Event:
         # The card's range in roubles from the tiers' kopecks, when not given.
         event = replace(event, price_min=min(prices) // 100, price_max=-(-max(prices) // 100))
     tags = tuple(dict.fromkeys(t.strip().lower() for t in event.tags if t.strip()))
+    # A kids event rated 6+ at most, a free one priced 0, a paid one with a price (given,
+    # or taken from its tiers above): rules of the contract (the CEL rules of
+    # kulturago.event.v1.Event), checked before any use case runs.
     kids = event.kids or event.category == "kids"
-    if kids and event.age_restriction > 6:
-        raise InvalidArgument.on_field("kids", "an event for children cannot be rated above 6+")
-    if event.is_free and (event.price_min or event.price_max):
-        raise InvalidArgument.on_field("price", "a free event has price 0")
-    if not event.is_free and event.price_max == 0:
-        raise InvalidArgument.on_field("price", "a paid event needs a price (or isFree: true)")
     return replace(event, sessions=sessions, tags=tags, kids=kids, currency=event.currency or "RUB",
                    title=event.title.strip())
 

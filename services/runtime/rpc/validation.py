@@ -7,7 +7,8 @@ import re
 from typing import Any
 
 import protovalidate
-from google.protobuf.descriptor import FieldDescriptor
+from buf.validate import validate_pb2
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from services.runtime import errors
@@ -26,9 +27,28 @@ def violations_of(message: Any) -> list[errors.FieldViolation]:
     found = []
     for violation in protovalidate.collect_violations(message):
         elements = violation.proto.field.elements if violation.proto.field else []
-        path = ".".join(json_name(e.field_name) for e in elements)
+        names = [e.field_name for e in elements]
+        if named := _field_named_by_rule(message.DESCRIPTOR, names, violation.proto.rule_id):
+            names.append(named)
+        path = ".".join(json_name(name) for name in names)
         found.append(errors.FieldViolation(path or "request", violation.proto.message))
     return found
+
+
+def _field_named_by_rule(root: Descriptor, names: list[str], rule_id: str) -> str | None:
+    """A rule between fields is declared on their message, so protovalidate reports it on
+    the message; our contracts name the field to blame first in the rule's id
+    (`price.paid_needs_a_price` on Event), and the client is told that field."""
+    descriptor: Descriptor | None = root
+    for name in names:
+        field = descriptor.fields_by_name.get(name) if descriptor else None
+        descriptor = field.message_type if field else None
+    if descriptor is None:
+        return None
+    options: Any = descriptor.GetOptions()  # the generated stubs type extensions loosely
+    declared = {rule.id for rule in options.Extensions[validate_pb2.message].cel}
+    first = rule_id.split(".", 1)[0]
+    return first if rule_id in declared and first in descriptor.fields_by_name else None
 
 
 def nul_violations(message: Message, prefix: str = "") -> list[errors.FieldViolation]:
