@@ -11,9 +11,11 @@ from services.event.adapters.list_cache import CatalogCache
 from services.event.adapters.unit_of_work import EventUnitOfWork
 from services.event.config import EventSettings
 from services.event.entrypoints.grpc_api import EventServicer
+from services.event.entrypoints.kafka_handlers import AVAILABILITY_TOPIC, on_availability
 from services.event.service_layer.catalog import Catalog
 from services.runtime.cache import open_redis
 from services.runtime.db import open_pool, require_schema
+from services.runtime.messaging.consumer import InboxConsumer
 from services.runtime.messaging.outbox import OutboxRelay
 from services.runtime.rpc import ServiceApp
 from services.runtime.rpc.policy import policy_for
@@ -39,6 +41,9 @@ async def build_app(settings: EventSettings | None = None) -> ServiceApp:
 
     catalog = Catalog(unit_of_work, cache)
     relay = OutboxRelay(pool, s.database_url, s.kafka_bootstrap, "event-outbox")
+    # Tickets left per tier, reported by ticketing; shown on cards (approximate).
+    availability = InboxConsumer(pool=pool, bootstrap=s.kafka_bootstrap, group_id="event-availability",
+                                 topics=[AVAILABILITY_TOPIC], handler=on_availability)
 
     def register(server: grpc.aio.Server) -> None:
         # Cached pages and cards are returned as the bytes they were cached as.
@@ -53,5 +58,6 @@ async def build_app(settings: EventSettings | None = None) -> ServiceApp:
     return ServiceApp(settings=s, error_domain="event.kulturago.ru", service_names=[_SERVICE],
                       register=register, policy=POLICY, workers=[
                           Worker("event-outbox-relay", relay.run),
-                          Worker("event-cache-invalidations", cache.follow_invalidations, required=False)],
+                          Worker("event-cache-invalidations", cache.follow_invalidations, required=False),
+                          Worker("event-availability-consumer", availability.run, required=False)],
                       shutdown=[close])

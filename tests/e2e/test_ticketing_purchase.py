@@ -325,3 +325,17 @@ def test_door_staff_check_tickets_in(http: httpx.Client, account: Account, admin
     reply = http.post("/api/v1/tickets/checkin", json={"secret": order["tickets"][0]["secret"]},
                       headers={"Authorization": f"Bearer {staff}"})
     assert reply.status_code == 200, reply.text
+
+
+def test_the_card_learns_tickets_left_from_ticketing(http: httpx.Client, account: Account, admin: Account) -> None:
+    card = sellable(http, admin, capacity=5)
+    assert buy(http, account, card["slug"], quantity=2).status_code == 200
+    event_db = topology.database_url("event", provision.postgres_password())
+    deadline = time.monotonic() + 20
+    with psycopg.connect(event_db) as conn:
+        while conn.execute("SELECT available FROM tier_availability WHERE event_slug = %s",
+                           (card["slug"],)).fetchone() != (3,):
+            assert time.monotonic() < deadline, "ticket.availability did not reach the catalog"
+            time.sleep(0.2)
+    tier = http.get(f"/api/v1/events/{card['slug']}").json()["sessions"][0]["tiers"][0]
+    assert (tier["available"], tier["availability"]) == (3, "AVAILABILITY_FEW_LEFT")

@@ -35,10 +35,28 @@ def _event(row: dict[str, Any], sessions: list[Session]) -> Event:
     )
 
 
-def _session(row: dict[str, Any]) -> Session:
+# Tickets left per (session id, tier id), as ticketing last reported them.
+_Left = dict[tuple[str, str], int]
+
+
+def _session(row: dict[str, Any], left: _Left | None = None) -> Session:
+    left = left or {}
     return Session(row["start_time"], row["end_time"], id=row["session_id"],
-                   tiers=tuple(TicketTier(t["id"], t["name"], t["price"], t["capacity"]) for t in row["tiers"]),
+                   tiers=tuple(TicketTier(t["id"], t["name"], t["price"], t["capacity"],
+                                          left.get((row["session_id"], t["id"])))
+                               for t in row["tiers"]),
                    seats=tuple(Seat(s[0], s[1]) for s in row.get("seats") or ()))
+
+
+async def _availability(conn: AsyncConnection[Any], ids: list[int]) -> dict[int, _Left]:
+    """Per event id: ticketing's last report of tickets left (approximate; display only)."""
+    rows = await (await conn.execute(
+        "SELECT e.id AS event_id, a.session_id, a.tier_id, a.available FROM tier_availability a "
+        "JOIN events e ON e.slug = a.event_slug WHERE e.id = ANY(%s)", (ids,))).fetchall()
+    left: dict[int, _Left] = defaultdict(dict)
+    for r in rows:
+        left[r["event_id"]][(r["session_id"], r["tier_id"])] = r["available"]
+    return left
 
 
 async def _sessions(conn: AsyncConnection[Any], ids: list[int]) -> dict[int, list[Session]]:
@@ -47,9 +65,10 @@ async def _sessions(conn: AsyncConnection[Any], ids: list[int]) -> dict[int, lis
         "SELECT event_id, start_time, end_time, session_id, tiers FROM event_sessions "
         "WHERE event_id = ANY(%s) AND end_time > now() ORDER BY event_id, start_time", (ids,),
     )).fetchall()
+    left = await _availability(conn, ids)
     by_event: dict[int, list[Session]] = defaultdict(list)
     for r in rows:
-        by_event[r["event_id"]].append(_session(r))
+        by_event[r["event_id"]].append(_session(r, left.get(r["event_id"])))
     return by_event
 
 
@@ -117,7 +136,8 @@ async def _by_slug(conn: AsyncConnection[Any], slug: str, *, include_past_sessio
         f"WHERE event_id = %s {when}ORDER BY start_time",
         (row["id"],),
     )).fetchall()
-    listed = [_session(r) for r in sessions]
+    left = (await _availability(conn, [row["id"]])).get(row["id"])
+    listed = [_session(r, left) for r in sessions]
     now = datetime.now(UTC)
     row["next_start"] = next((s.start for s in listed if s.end > now), None)
     return _event(row, listed)
