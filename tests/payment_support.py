@@ -114,9 +114,13 @@ def sandbox_orders(invoice_id: str) -> list[dict[str, Any]]:
     return found
 
 
-def inject_fault(method: str, mode: str, *, times: int = 1, seconds: float = 30) -> None:
+def inject_fault(method: str, mode: str, *, times: int = 1, seconds: float = 30,
+                 match: dict[str, str] | None = None) -> None:
+    """Make the next `times` calls of `method` at the sandbox fail; `match` scopes it to
+    requests with those parameters (others may be using the same sandbox)."""
     httpx.post(f"{SANDBOX}/sandbox/faults", json={"method": method, "mode": mode, "times": times,
-                                                  "seconds": seconds}, timeout=10).raise_for_status()
+                                                  "seconds": seconds, "match": match or {}},
+               timeout=10).raise_for_status()
 
 
 def clear_faults() -> None:

@@ -38,10 +38,12 @@ Control API (no auth; loopback only), for tests and for trying failures by hand:
     GET    /sandbox/notifications?invoiceId=&kind=    what was sent: body, contentHmac, attempts,
                                                       state (pending|delivered|abandoned|answered)
     POST   /sandbox/faults {"method": "orders/create"|"orders/cancel"|"payments/refund",
-                            "mode": "error"|"stall"|"refuse", "times": 1, "seconds": 30}
-                           the next `times` calls of `method` answer HTTP 500 (error), answer
-                           only after `seconds` and then act as usual (stall), or answer
-                           {"Success": false} (refuse)
+                            "mode": "error"|"stall"|"refuse", "times": 1, "seconds": 30,
+                            "match": {"InvoiceId": "order-1"}}
+                           the next `times` calls of `method` (whose parameters include all of
+                           `match`, when given: scope faults to your own requests on a shared
+                           sandbox) answer HTTP 500 (error), answer only after `seconds` and then
+                           act as usual (stall), or answer {"Success": false} (refuse)
     DELETE /sandbox/faults                            forget queued faults
 
 Faults live in memory (a restart forgets them).

@@ -11,7 +11,7 @@ import json
 import logging
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -30,6 +30,12 @@ class Fault:
     mode: str  # error: HTTP 500; stall: answer after `seconds`; refuse: {"Success": false}
     seconds: float = 30.0
     message: str = "Refused by the sandbox (fault injection)"
+    # Only requests whose parameters include these (e.g. {"InvoiceId": "order-1"}): a test
+    # that scopes its faults is not disturbed by other callers of a shared sandbox.
+    match: dict[str, str] = field(default_factory=dict)
+
+    def applies(self, params: dict[str, Any]) -> bool:
+        return all(str(params.get(key, "")) == value for key, value in self.match.items())
 
 
 SETTINGS = web.AppKey("settings", SandboxSettings)
@@ -102,25 +108,25 @@ async def api(request: web.Request) -> web.Response:
                                  status=404)
     if not _authorized(request):
         return web.Response(status=401, text="Authorization has been denied for this request.")
-    faults: deque[Fault] = request.app[FAULTS].get(method, deque())
-    if faults:
-        fault = faults.popleft()
+    if method == "test":
+        return web.json_response(_reply(message=request.headers.get("X-Request-ID", "ok")))
+    try:
+        params = await _params(request)
+    except (ValueError, json.JSONDecodeError):
+        return web.json_response(_reply(success=False, message="Request body is not JSON or a form"))
+    faults = request.app[FAULTS].get(method, deque())
+    if (fault := next((f for f in faults if f.applies(params)), None)) is not None:
+        faults.remove(fault)
         log.warning("fault injected on %s: %s", method, fault.mode)
         if fault.mode == "error":
             return web.Response(status=500, text="Internal Server Error (sandbox fault injection)")
         if fault.mode == "refuse":
             return web.json_response(_reply(success=False, message=fault.message))
         await asyncio.sleep(fault.seconds)  # stall, then answer (and act) as usual
-    if method == "test":
-        return web.json_response(_reply(message=request.headers.get("X-Request-ID", "ok")))
     store = request.app[STORE]
     request_id = request.headers.get("X-Request-ID", "")
     if request_id and (earlier := store.reply_for(request_id)) is not None:
         return web.json_response(earlier)  # a repeated request gets the first answer
-    try:
-        params = await _params(request)
-    except (ValueError, json.JSONDecodeError):
-        return web.json_response(_reply(success=False, message="Request body is not JSON or a form"))
     handler = {"orders/create": _create, "orders/cancel": _cancel, "payments/refund": _refund}[method]
     reply = handler(request.app, params)
     if request_id:
@@ -255,7 +261,8 @@ async def add_fault(request: web.Request) -> web.Response:
     method, mode = body.get("method"), body.get("mode")
     if method not in API_METHODS or mode not in FAULT_MODES:
         return web.json_response({"error": f"method in {API_METHODS}, mode in {FAULT_MODES}"}, status=400)
-    fault = Fault(mode, float(body.get("seconds", 30)), str(body.get("message") or Fault.message))
+    match = {str(k): str(v) for k, v in (body.get("match") or {}).items()}
+    fault = Fault(mode, float(body.get("seconds", 30)), str(body.get("message") or Fault.message), match)
     queue = request.app[FAULTS].setdefault(method, deque())
     queue.extend([fault] * int(body.get("times", 1)))
     return web.json_response({"method": method, "queued": len(queue)})

@@ -15,7 +15,6 @@ from kafka_support import read_topic
 from payment_support import (
     CALLBACK,
     PAYMENT_DATABASE,
-    clear_faults,
     create,
     get,
     inject_fault,
@@ -34,11 +33,6 @@ from kulturago.payment.v1 import payment_service_pb2 as pb
 
 GATEWAY = f"http://127.0.0.1:{topology.GATEWAY_HTTP_PORT}"
 GATEWAY_CALLBACK = GATEWAY + CALLBACK
-
-
-@pytest.fixture(autouse=True)
-def no_faults() -> None:
-    clear_faults()
 
 
 def succeeded_events(order_id: str) -> list[events_pb2.PaymentSucceeded]:
@@ -109,7 +103,8 @@ def test_refunds_partial_then_the_rest() -> None:
 def test_cancel_makes_check_refuse_with_13_even_if_the_page_stayed_open() -> None:
     with payments() as stub:
         payment = create(stub)
-        inject_fault("orders/cancel", "error")  # the provider cannot close its page right now
+        # The provider cannot close its page right now.
+        inject_fault("orders/cancel", "error", match={"Id": payment.provider_invoice_id})
         canceled = stub.CancelPayment(pb.CancelPaymentRequest(order_id=payment.order_id), timeout=30)
         assert canceled.status == pb.PAYMENT_STATUS_CANCELED
         page = press(payment.payment_url, "pay")
@@ -136,7 +131,8 @@ def test_cancel_closes_the_page_and_a_late_payment_is_still_recorded() -> None:
 def test_provider_outage_on_create_then_a_retry_completes_it() -> None:
     order_id = f"test-{uuid.uuid4().hex[:12]}"
     with payments() as stub:
-        inject_fault("orders/create", "error", times=3)  # every attempt of one call fails
+        # Every attempt of one call fails.
+        inject_fault("orders/create", "error", times=3, match={"InvoiceId": order_id})
         with pytest.raises(grpc.RpcError) as outage:
             create(stub, order_id=order_id)
         assert outage.value.code() == grpc.StatusCode.UNAVAILABLE

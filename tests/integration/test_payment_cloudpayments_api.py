@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from payment_support import SANDBOX, clear_faults, credentials, inject_fault, sandbox_orders
+from payment_support import SANDBOX, credentials, inject_fault, sandbox_orders
 
 from services.payment.adapters.cloudpayments.api import CloudPaymentsApi
 from services.payment.domain.model import NewPayment, Payment
@@ -30,10 +30,13 @@ async def api() -> AsyncIterator[CloudPaymentsApi]:
     public_id, secret = credentials()
     client = CloudPaymentsApi(SANDBOX, public_id, secret, timeout_seconds=1.0, attempts=3, backoff_seconds=0.05,
                               breaker_threshold=3, breaker_reset_seconds=1.0)
-    clear_faults()
     yield client
-    clear_faults()
     await client.close()
+
+
+def fail(p: Payment, mode: str, *, times: int = 1, seconds: float = 30) -> None:
+    """A fault of the sandbox's orders/create for this payment's requests only."""
+    inject_fault("orders/create", mode, times=times, seconds=seconds, match={"InvoiceId": p.order_id})
 
 
 async def test_create_invoice_returns_the_payers_page(api: CloudPaymentsApi) -> None:
@@ -54,14 +57,14 @@ async def test_a_repeated_request_id_makes_one_invoice(api: CloudPaymentsApi) ->
 
 
 async def test_server_errors_are_retried_with_backoff(api: CloudPaymentsApi) -> None:
-    inject_fault("orders/create", "error", times=2)
     p = payment()
+    fail(p, "error", times=2)
     assert (await api.create_invoice(p, email="", request_id=f"{p.id}:create")).payment_url
 
 
 async def test_a_stalled_provider_times_out_and_the_retry_finds_the_same_invoice(api: CloudPaymentsApi) -> None:
-    inject_fault("orders/create", "stall", times=3, seconds=1.5)
     p = payment()
+    fail(p, "stall", times=3, seconds=1.5)
     started = time.monotonic()
     with pytest.raises(ProviderUnavailable):
         await api.create_invoice(p, email="", request_id=f"{p.id}:create")
@@ -73,24 +76,25 @@ async def test_a_stalled_provider_times_out_and_the_retry_finds_the_same_invoice
 
 
 async def test_the_circuit_opens_after_repeated_failures_then_recovers(api: CloudPaymentsApi) -> None:
-    inject_fault("orders/create", "error", times=3)
+    first, second = payment(), payment()
+    fail(first, "error", times=3)
     with pytest.raises(ProviderUnavailable):
-        await api.create_invoice(payment(), email="", request_id=str(uuid.uuid4()))
-    inject_fault("orders/create", "error", times=1)  # would fail again: the open circuit never sends it
+        await api.create_invoice(first, email="", request_id=str(uuid.uuid4()))
+    fail(second, "error", times=1)  # would fail again: the open circuit never sends it
     started = time.monotonic()
     with pytest.raises(ProviderUnavailable, match="circuit open"):
-        await api.create_invoice(payment(), email="", request_id=str(uuid.uuid4()))
-    assert time.monotonic() - started < 0.5
-    clear_faults()
+        await api.create_invoice(second, email="", request_id=str(uuid.uuid4()))
+    assert time.monotonic() - started < 0.5 and sandbox_orders(second.order_id) == []
     await asyncio.sleep(1.1)  # breaker_reset_seconds: one trial call goes through and closes it
     assert (await api.create_invoice(payment(), email="", request_id=str(uuid.uuid4()))).payment_url
 
 
 async def test_a_refusal_is_an_answer_not_an_outage(api: CloudPaymentsApi) -> None:
     for _ in range(5):  # more than the breaker's threshold: refusals do not open it
-        inject_fault("orders/create", "refuse")
+        refused = payment()
+        fail(refused, "refuse")
         with pytest.raises(ProviderRejected, match="fault injection"):
-            await api.create_invoice(payment(), email="", request_id=str(uuid.uuid4()))
+            await api.create_invoice(refused, email="", request_id=str(uuid.uuid4()))
     assert (await api.create_invoice(payment(), email="", request_id=str(uuid.uuid4()))).payment_url
 
 

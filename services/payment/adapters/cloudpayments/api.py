@@ -9,7 +9,9 @@ import asyncio
 from typing import Any
 
 import httpx
+from prometheus_client import Counter, Gauge
 from purgatory import AsyncCircuitBreakerFactory
+from purgatory.domain.messages.base import Event
 from purgatory.domain.model import OpenedState
 
 from services.payment.adapters.cloudpayments.money import to_rubles
@@ -21,6 +23,16 @@ log = get_logger(__name__)
 
 NAME = "cloudpayments"
 _CIRCUIT = "cloudpayments-api"
+CALLS = Counter("payment_provider_calls_total", "Calls to the payment provider's API, by outcome",
+                ["provider", "method", "outcome"])
+CIRCUIT_OPEN = Gauge("payment_provider_circuit_open", "1 while calls to the provider fail fast", ["provider"])
+
+
+def _on_breaker(name: str, kind: str, event: Event) -> None:
+    if kind == "state_changed":
+        state = getattr(event, "state", "")
+        CIRCUIT_OPEN.labels(NAME).set(1 if state == "opened" else 0)
+        (log.warning if state == "opened" else log.info)("provider circuit " + str(state), circuit=name)
 
 
 class CloudPaymentsApi:
@@ -39,11 +51,24 @@ class CloudPaymentsApi:
         # A refusal (Success: false) is an answer, not an outage: it does not trip the breaker.
         self._breakers = AsyncCircuitBreakerFactory(default_threshold=breaker_threshold,
                                                     default_ttl=breaker_reset_seconds, exclude=[ProviderRejected])
+        self._breakers.add_listener(_on_breaker)
 
     async def close(self) -> None:
         await self._http.aclose()
 
     async def _call_once(self, method: str, payload: dict[str, Any], request_id: str) -> dict[str, Any]:
+        try:
+            model = await self._call_guarded(method, payload, request_id)
+        except ProviderRejected:
+            CALLS.labels(NAME, method, "refused").inc()
+            raise
+        except ProviderUnavailable as exc:
+            CALLS.labels(NAME, method, "fast_fail" if isinstance(exc.__cause__, OpenedState) else "failed").inc()
+            raise
+        CALLS.labels(NAME, method, "ok").inc()
+        return model
+
+    async def _call_guarded(self, method: str, payload: dict[str, Any], request_id: str) -> dict[str, Any]:
         breaker = await self._breakers.get_breaker(_CIRCUIT)
         try:
             async with breaker:
