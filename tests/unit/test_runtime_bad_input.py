@@ -72,3 +72,17 @@ def test_dates_out_of_range_are_a_field_error_not_an_overflow(field: str, kwargs
 
 def test_the_last_allowed_day_still_works() -> None:
     assert window(NOW, date_to="2100-12-31").end is not None
+
+
+def test_a_rule_that_cannot_be_evaluated_is_a_400_not_a_500(monkeypatch: pytest.MonkeyPatch) -> None:
+    """protovalidate raises (instead of reporting a violation) when CEL arithmetic overflows
+    on absurd input; that is still the client's bad input."""
+    import protovalidate
+
+    def overflowing(message: object) -> list[object]:
+        raise protovalidate.EvaluationError("timestamp overflow")
+
+    monkeypatch.setattr(protovalidate, "collect_violations", overflowing)
+    with pytest.raises(errors.InvalidArgument) as caught:
+        validate(auth_pb.SignInRequest(login="anna", password="pw"))
+    assert [v.field for v in caught.value.violations] == ["request"]

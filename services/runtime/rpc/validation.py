@@ -12,9 +12,11 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from services.runtime import errors
+from services.runtime.logging import get_logger
 from services.runtime.rpc.decoding import Undecodable
 from services.runtime.rpc.pipeline import PerMessageMiddleware
 
+log = get_logger(__name__)
 _SNAKE = re.compile(r"_([a-z0-9])")
 
 
@@ -24,8 +26,16 @@ def json_name(proto_name: str) -> str:
 
 
 def violations_of(message: Any) -> list[errors.FieldViolation]:
+    try:
+        violations = protovalidate.collect_violations(message)
+    except protovalidate.EvaluationError as exc:
+        # A rule that cannot be evaluated on this input (an overflow in CEL arithmetic):
+        # the input is out of any sane range, so it is the client's error, not a 500.
+        log.warning("validation rule could not be evaluated", message=message.DESCRIPTOR.full_name,
+                    error=str(exc))
+        return [errors.FieldViolation("request", "a value is outside the range the contract can check")]
     found = []
-    for violation in protovalidate.collect_violations(message):
+    for violation in violations:
         elements = violation.proto.field.elements if violation.proto.field else []
         names = [e.field_name for e in elements]
         if named := _field_named_by_rule(message.DESCRIPTOR, names, violation.proto.rule_id):
