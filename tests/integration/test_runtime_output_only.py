@@ -48,6 +48,7 @@ async def stub() -> AsyncIterator[pb_grpc.EventServiceStub]:
 async def test_the_handler_never_sees_output_only_fields(stub: pb_grpc.EventServiceStub) -> None:
     event = json_format.ParseDict({
         "slug": "dzhaz", "title": "Джаз", "category": "concert", "city": "moscow", "place": {"name": "Клуб"},
+        "isFree": True, "price": {"min": 0, "max": 0},  # valid under the contract's price rules
         "sessions": [{"startTime": "2026-12-05T17:00:00Z", "endTime": "2026-12-05T19:00:00Z"}],
         "version": 999, "createTime": "2001-01-01T00:00:00Z", "updateTime": "2001-01-01T00:00:00Z",
         "nextStartTime": "2001-01-01T00:00:00Z", "rating": {"average": 5, "count": 1000},
