@@ -27,7 +27,15 @@ from .models import (
 )
 from .places import CITY_BOUNDS, CITY_CENTERS, venues
 from .pois import generate_pois
-from .sellable import GENERAL_ADMISSION_SLUG, LAST_SEATS_SLUG, SEATED_SLUG, sellable_events
+from .sellable import (
+    GENERAL_ADMISSION_SLUG,
+    KASSIR_SLUG,
+    LAST_SEATS_SLUG,
+    SEATED_SLUG,
+    TICKETSCLOUD_SLUG,
+    sellable_events,
+    vendor_events,
+)
 from .translit import slugify, transliterate
 
 __all__ = [
@@ -36,11 +44,13 @@ __all__ = [
     "CITY_BOUNDS",
     "CITY_CENTERS",
     "GENERAL_ADMISSION_SLUG",
+    "KASSIR_SLUG",
     "LAST_SEATS_SLUG",
     "MOSCOW_TZ",
     "POI_CATEGORIES",
     "SEATED_SLUG",
     "SLUG_MAX_LEN",
+    "TICKETSCLOUD_SLUG",
     "DemoEvent",
     "DemoPlace",
     "DemoPoi",
@@ -51,6 +61,7 @@ __all__ = [
     "sellable_events",
     "slugify",
     "transliterate",
+    "vendor_events",
     "venues",
     "weekend_dates",
 ]

@@ -75,6 +75,9 @@ class DemoSession:
     end: datetime
     tiers: tuple[DemoTier, ...] = ()  # what is on sale (sellable events only)
     seats: tuple[tuple[str, str], ...] = ()  # (seat id "A-12", tier id): assigned seating
+    # The session's stable id; empty: derived from the start. A vendor-backed session
+    # carries the vendor's own id of it (the TicketsCloud event, the Kassir session).
+    id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

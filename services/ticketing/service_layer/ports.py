@@ -174,11 +174,22 @@ class Reservation:
     expire_time: datetime | None
 
 
+class ReservationLost(Exception):
+    """The vendor no longer holds the reservation (it expired or was cancelled there):
+    its seats may be sold to someone else, so it cannot be confirmed."""
+
+
 class TicketVendor(Protocol):
     """Who holds the inventory of a ticket_provider. `kulturago`: us (a no-op: our own
     PostgreSQL is the inventory); Kassir and TicketsCloud adapters speak their vendors'
-    HTTP APIs. Called after our own hold (reserve), released on any failure after it,
-    confirmed on payment; a confirm that times out is reconciled with `status`."""
+    HTTP APIs (services/ticketing/adapters/vendors). Called after our own hold (reserve),
+    released on any failure after it, confirmed on payment; a confirm that times out is
+    reconciled with `status`. The reservation id the use cases pass is our order id
+    (adapters map it to the vendor's order where the vendor names it).
+
+    Errors: Conflict (SOLD_OUT / SEAT_TAKEN) when the vendor's tickets were just taken;
+    Unavailable when the vendor cannot answer (a TimeoutError too when no answer came in
+    time: the outcome is unknown); ReservationLost from confirm."""
 
     async def reserve(self, order_id: str, event_ref: str, session_ref: str, tickets: Sequence[Ticket],
                       hold_seconds: int) -> Reservation: ...
