@@ -3,7 +3,15 @@ protocol with a configurable base URL and API key, every call through VendorCall
 (timeout, safe retries, a circuit breaker per vendor, metrics)."""
 
 from services.ticketing.adapters.vendors.calls import VendorCalls, VendorTimeout, VendorUnavailable
+from services.ticketing.adapters.vendors.kassir import KassirVendor
 from services.ticketing.adapters.vendors.ticketscloud import TicketsCloudVendor
 from services.ticketing.adapters.vendors.vendor_orders import PostgresVendorOrderIds
 
-__all__ = ["PostgresVendorOrderIds", "TicketsCloudVendor", "VendorCalls", "VendorTimeout", "VendorUnavailable"]
+__all__ = [
+    "KassirVendor",
+    "PostgresVendorOrderIds",
+    "TicketsCloudVendor",
+    "VendorCalls",
+    "VendorTimeout",
+    "VendorUnavailable",
+]
