@@ -7,7 +7,7 @@ import sys
 
 from bench.report import Section, write
 
-SCENARIOS = ("gateway", "search", "geo")
+SCENARIOS = ("gateway", "search", "geo", "tickets")
 
 
 def main(argv: list[str]) -> None:
