@@ -339,3 +339,41 @@ def test_the_card_learns_tickets_left_from_ticketing(http: httpx.Client, account
             time.sleep(0.2)
     tier = http.get(f"/api/v1/events/{card['slug']}").json()["sessions"][0]["tiers"][0]
     assert (tier["available"], tier["availability"]) == (3, "AVAILABILITY_FEW_LEFT")
+
+
+def _kgo(*args: str) -> None:
+    import subprocess
+
+    from kgo import paths
+
+    done = subprocess.run([str(paths.VENV / "bin" / "kgo"), *args], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, f"kgo {' '.join(args)}: {done.stdout}{done.stderr}"
+
+
+@pytest.mark.disruptive
+def test_orders_paid_during_a_kafka_outage_get_exactly_one_ticket_paid_after_it(
+        http: httpx.Client, account: Account, admin: Account) -> None:
+    """Purchases and payments go on while Kafka is down (gRPC and HTTP); the payments'
+    events wait in payment-service's outbox, then each order turns PAID and publishes
+    ticket.paid once."""
+    from kafka_support import read_topic, wait_for_broker
+
+    card = sellable(http, admin, capacity=10)
+    _kgo("stop", "kafka")
+    try:
+        orders = []
+        for _ in range(3):
+            reply = buy(http, account, card["slug"])
+            assert reply.status_code == 200, reply.text
+            orders.append(reply.json())
+            press_pay(orders[-1]["paymentUrl"])
+    finally:
+        _kgo("start", "kafka")
+        wait_for_broker(timeout=120)
+    for order in orders:
+        wait_status(http, account, order["id"], "ORDER_STATUS_PAID", timeout=120)
+    wanted = {o["id"] for o in orders}
+    records = [r for r in read_topic("ticket.paid", timeout=90,
+                                     until=lambda found: wanted <= {r.key for r in found}) if r.key in wanted]
+    assert sorted(r.key for r in records) == sorted(wanted)  # each PAID order: exactly one ticket.paid
