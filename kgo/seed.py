@@ -12,7 +12,7 @@ import grpc
 
 from kgo import provision, topology
 from kgo.console import step
-from kgo.demo_city import DemoEvent, generate_events, sellable_events
+from kgo.demo_city import DemoEvent, generate_events, sellable_events, vendor_events
 from kulturago.auth.v1 import auth_service_pb2 as auth_pb
 from kulturago.auth.v1 import auth_service_pb2_grpc as auth_pb_grpc
 from kulturago.event.v1 import event_service_pb2 as pb
@@ -40,7 +40,7 @@ def to_proto(e: DemoEvent) -> pb.Event:
     return pb.Event(
         slug=e.slug, title=e.title, description=e.description, category=e.category, tags=list(e.tags),
         city=e.city, place=pb.Place(name=e.place.name, address=e.place.address, lat=e.place.lat, lon=e.place.lon),
-        sessions=[pb.Session(start_time=to_timestamp(s.start), end_time=to_timestamp(s.end),
+        sessions=[pb.Session(start_time=to_timestamp(s.start), end_time=to_timestamp(s.end), id=s.id,
                              tiers=[pb.TicketTier(id=t.id, name=t.name, price=t.price, capacity=t.capacity)
                                     for t in s.tiers],
                              seats=[pb.Seat(id=seat, tier_id=tier) for seat, tier in s.seats])
@@ -70,8 +70,10 @@ async def publish_events(events: list[DemoEvent], token: str, *, concurrency: in
 def seed(*, events: int = 600, pois: int = 6000, force: bool = False) -> None:
     del force  # seeding is idempotent: events upsert by slug, POIs by id
     with step(f"seeding {events} demo events"):
-        # Plus the events we sell ourselves (ticket_provider kulturago), under fixed slugs.
-        batch = [*islice(generate_events(events, start=date.today()), events), *sellable_events(date.today())]
+        # Plus the events we sell ourselves (ticket_provider kulturago) and two whose vendors'
+        # sandboxes hold the inventory (TicketsCloud, Kassir), under fixed slugs.
+        batch = [*islice(generate_events(events, start=date.today()), events), *sellable_events(date.today()),
+                 *vendor_events(date.today())]
         asyncio.run(publish_events(batch, seeder_token()))
     if pois:
         from kgo.geo_cli import seed_demo_pois

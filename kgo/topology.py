@@ -65,7 +65,7 @@ SERVICES: tuple[Service, ...] = (
     Service("payment", port(17060), port(17160), database="payment",
             grpc_services=("kulturago.payment.v1.PaymentService",), providers=("cloudpayments",)),
     Service("ticketing", port(17050), port(17150), database="ticketing",
-            grpc_services=("kulturago.ticketing.v1.TicketingService",),
+            grpc_services=("kulturago.ticketing.v1.TicketingService",), providers=("ticketscloud", "kassir"),
             env={"KGO_TICKET_SIGNING_KEY_FILE": str(SECRETS / "ticket-signing-key.pem"),
                  "KGO_PAYMENT_ADDRESS": f"127.0.0.1:{port(17060)}"}),
     Service("echo", port(17090), port(17190),
@@ -103,6 +103,9 @@ SANDBOXES: tuple[Sandbox, ...] = (
     Sandbox("cloudpayments", port(17560), credentials=("public_id", "api_secret"), env={
         # Its notifications go to our callback through the gateway, as CloudPayments' would.
         "KGO_CLOUDPAYMENTS_NOTIFY_URL": f"http://127.0.0.1:{GATEWAY_HTTP_PORT}/api/v1/payments/callback/cloudpayments"}),
+    # Ticket vendors: each with its own seat inventory (seeded from the demo city).
+    Sandbox("ticketscloud", port(17570), credentials=("api_key",)),
+    Sandbox("kassir", port(17580), credentials=("api_key",)),
 )
 SANDBOXES = tuple(s for s in SANDBOXES
                   if (Path(__file__).parent.parent / "sandboxes" / s.name / "__main__.py").exists())

@@ -22,9 +22,11 @@ from services.ticketing.adapters.proto_mapping import order_to_proto
 from services.ticketing.adapters.qr_codes import PngQrRenderer
 from services.ticketing.adapters.ticket_signing import Ed25519TicketSigner
 from services.ticketing.adapters.unit_of_work import TicketingUnitOfWork
+from services.ticketing.adapters.vendors import KassirVendor, PostgresVendorOrderIds, TicketsCloudVendor, VendorCalls
 from services.ticketing.config import TicketingSettings
 from services.ticketing.entrypoints.grpc_api import TicketingServicer
 from services.ticketing.entrypoints.kafka_handlers import PAYMENT_TOPICS, on_event_published, payment_handler
+from services.ticketing.service_layer.ports import TicketVendor
 from services.ticketing.service_layer.ticketing import OWN_PROVIDER, Ticketing
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -32,6 +34,12 @@ _SERVICE = ticketing_service_pb2.DESCRIPTOR.services_by_name["TicketingService"]
 
 # Who may call what is declared on each RPC in the .proto (kulturago.options.v1.access).
 POLICY = policy_for(_SERVICE)
+
+
+def vendor_calls(s: TicketingSettings, vendor: str) -> VendorCalls:
+    return VendorCalls(vendor, timeout_seconds=s.vendor_timeout_seconds, attempts=s.vendor_attempts,
+                       breaker_threshold=s.vendor_breaker_threshold,
+                       breaker_reset_seconds=s.vendor_breaker_reset_seconds)
 
 
 async def build_app(settings: TicketingSettings | None = None) -> ServiceApp:
@@ -46,8 +54,20 @@ async def build_app(settings: TicketingSettings | None = None) -> ServiceApp:
     def unit_of_work() -> TicketingUnitOfWork:
         return TicketingUnitOfWork(pool, ttl.total_seconds())
 
+    # Who holds the inventory, by ticket_provider.
+    vendors: dict[str, TicketVendor] = {OWN_PROVIDER: OwnInventory()}
+    ticketscloud = kassir = None
+    if s.ticketscloud_api_key:
+        ticketscloud = TicketsCloudVendor(s.ticketscloud_base_url, s.ticketscloud_api_key,
+                                          PostgresVendorOrderIds(pool), vendor_calls(s, "ticketscloud"))
+        vendors["ticketscloud"] = ticketscloud
+    if s.kassir_api_key:
+        kassir = KassirVendor(s.kassir_base_url, s.kassir_api_key, vendor_calls(s, "kassir"))
+        vendors["kassir"] = kassir
     ticketing = Ticketing(
-        unit_of_work=unit_of_work, payments=payments, vendors={OWN_PROVIDER: OwnInventory()},
+        unit_of_work=unit_of_work, payments=payments, vendors=vendors,
+        vendor_status_polls=s.vendor_status_polls,
+        vendor_status_every=timedelta(seconds=s.vendor_status_every_seconds),
         signer=Ed25519TicketSigner.from_file(s.ticket_signing_key_file), qr=PngQrRenderer(),
         hold=timedelta(seconds=s.hold_seconds), refund_cutoff=timedelta(hours=s.refund_cutoff_hours),
         idempotency_ttl=ttl, render_order=lambda order: order_to_proto(order).SerializeToString(deterministic=True))
@@ -70,6 +90,9 @@ async def build_app(settings: TicketingSettings | None = None) -> ServiceApp:
     async def close() -> None:
         await relay.close()
         await payments.close()
+        for vendor in (ticketscloud, kassir):
+            if vendor is not None:
+                await vendor.close()
         await pool.close()
 
     return ServiceApp(settings=s, error_domain="ticketing.kulturago.ru", service_names=[_SERVICE.full_name],

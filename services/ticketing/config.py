@@ -15,3 +15,15 @@ class TicketingSettings(ServiceSettings):
     payment_timeout_seconds: float = 5.0
     ticket_signing_key_file: str = ""  # Ed25519 PEM (kgo/provision.py makes it locally)
     availability_every_seconds: float = 2.0  # how often changed stock goes out on ticket.availability
+    # Ticket vendors (adapters/vendors; their sandboxes locally: `kgo up` sets these from
+    # .dev/secrets). A vendor without an API key is not sold through (NOT_SOLD_HERE).
+    ticketscloud_base_url: str = "https://ticketscloud.com"
+    ticketscloud_api_key: str = ""
+    kassir_base_url: str = ""  # the partner API we model (adapters/vendors/kassir.py); given by Kassir
+    kassir_api_key: str = ""
+    vendor_timeout_seconds: float = 3.0  # per call
+    vendor_attempts: int = 3  # per call, for the calls safe to repeat (reads, releases, Kassir's reserve)
+    vendor_breaker_threshold: int = 5  # consecutive failures that open a vendor's circuit
+    vendor_breaker_reset_seconds: float = 30.0  # then one trial call is let through
+    vendor_status_polls: int = 6  # a confirm without an answer: ask the vendor's status this many times
+    vendor_status_every_seconds: float = 0.5

@@ -39,6 +39,7 @@ from services.ticketing.service_layer.ports import (
     Clock,
     Payments,
     QrRenderer,
+    ReservationLost,
     RetryableConflict,
     TicketSigner,
     TicketVendor,
@@ -115,6 +116,9 @@ class Ticketing:
     refund_cutoff: timedelta = timedelta(hours=24)
     idempotency_ttl: timedelta = timedelta(hours=24)
     idempotency_wait: timedelta = timedelta(seconds=20)
+    # A vendor confirm without an answer: ask its status this many times, this far apart.
+    vendor_status_polls: int = 6
+    vendor_status_every: timedelta = timedelta(seconds=0.5)
     new_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
     render_order: Callable[[Order], bytes] = field(default=lambda o: o.id.encode())
     parse_order: Callable[[bytes], Order] | None = None
@@ -192,10 +196,17 @@ class Ticketing:
         try:
             await vendor.reserve(order.id, order.session.event_slug, order.session.session_id, order.tickets,
                                  int(self.hold.total_seconds()))
+        except Conflict:
+            # The vendor's tickets were just sold elsewhere: a 409 like our own SOLD_OUT / SEAT_TAKEN.
+            await self._release(order.id, OrderStatus.CANCELLED, "VENDOR_SOLD_OUT")
+            raise
         except Exception as exc:
             await self._release(order.id, OrderStatus.CANCELLED, "VENDOR_FAILED")
-            raise Unavailable("the ticket vendor could not hold the tickets; nothing was reserved",
-                              "VENDOR_UNAVAILABLE") from exc
+            # A request whose answer was lost may still act there: let go of it as well.
+            await self._quietly(vendor.release(order.id), "vendor release")
+            reason = exc.reason if isinstance(exc, Unavailable) else "VENDOR_UNAVAILABLE"
+            raise Unavailable("the ticket vendor could not hold the tickets; nothing was reserved", reason,
+                              {"provider": order.session.provider}) from exc
         description = f"{order.session.event_title}, {len(order.tickets)} билет(а)"
         try:
             payment = await self.payments.create(order, description)
@@ -342,16 +353,20 @@ class Ticketing:
             log.warning("payment for an order already settled", order_id=order.id, status=order.status.value)
             return order
         if decision.kind == "paid":
+            # The vendor sells first (ours is a no-op): tickets are issued only for seats it sold.
+            if not await self._confirm_vendor(order):
+                return await self._refund_unissued(uow, order, result, now, "VENDOR_LOST_RESERVATION",
+                                                   "the vendor no longer held the tickets")
             await uow.inventory.confirm(order.session, order.tickets)
             paid = self._issue(order, result, now)
             await uow.orders.save(paid)
             await uow.stage(TicketPaid(paid))
-            await self._confirm_vendor(paid)
             log.info("order paid", order_id=paid.id)
             return paid
-        # Late: the hold had run out (or the buyer cancelled) before the money arrived.
+        # Late: the hold had run out (or the buyer cancelled) before the money arrived. A
+        # vendor's reservation was released with it: its seats are not ours to take again.
         tickets = tuple(replace(t, status=TicketStatus.HELD) for t in order.tickets)
-        if await uow.inventory.retake(order.session, tickets):
+        if order.session.provider == OWN_PROVIDER and await uow.inventory.retake(order.session, tickets):
             paid = self._issue(replace(order, tickets=tickets), result, now)
             await uow.orders.save(paid)
             await uow.stage(TicketPaid(paid, late=True))
@@ -374,18 +389,52 @@ class Ticketing:
         return replace(order, status=OrderStatus.PAID, tickets=tickets, payment_id=result.payment_id,
                        paid_time=now, update_time=now, status_reason="")
 
-    async def _confirm_vendor(self, order: Order) -> None:
+    async def _refund_unissued(self, uow: UnitOfWork, order: Order, result: PaymentResult, now: datetime,
+                               reason: str, why: str) -> Order:
+        """Paid, but no tickets can be issued: the places go back and the money is sent back."""
+        amount = result.amount or order.amount
+        await uow.inventory.release(order.session, [t for t in order.tickets if t.status in LIVE_TICKETS])
+        refunded = replace(with_tickets(order, TicketStatus.VOID), status=OrderStatus.REFUNDED, status_reason=reason,
+                           payment_id=result.payment_id, update_time=now)
+        await uow.orders.save(refunded)
+        await uow.request_refund(order.id, amount, why, f"{reason.lower()}-{order.id}")
+        await uow.stage(TicketRefunded(refunded, amount, True, reason))
+        log.warning("paid but not issued: refunding", order_id=order.id, reason=reason, amount=amount)
+        return refunded
+
+    async def _confirm_vendor(self, order: Order) -> bool:
+        """True once the vendor has sold the order's tickets, False if it no longer holds
+        them. A confirm without an answer is not guessed: the vendor is asked what became
+        of the reservation (`status`) until it says; still unknown after the polls ->
+        Unavailable, nothing changes here and the payment is applied when it comes again."""
         vendor = self.vendors.get(order.session.provider)
         if vendor is None:
-            return
+            return True
         try:
             await vendor.confirm(order.id)
-        except TimeoutError:
-            # Not guessed: the vendor is asked what became of the reservation.
-            state = await vendor.status(order.id)
-            log.warning("vendor confirm timed out; reconciled", order_id=order.id, vendor_state=state)
-            if state != "confirmed":
-                raise
+            return True
+        except ReservationLost as exc:
+            log.warning("vendor lost the reservation", order_id=order.id, error=str(exc))
+            return False
+        except Exception as exc:  # a timeout or an outage: the outcome there is unknown
+            log.warning("vendor confirm unanswered; asking its status", order_id=order.id,
+                        error=f"{type(exc).__name__}: {exc}")
+        for poll in range(1, self.vendor_status_polls + 1):
+            await asyncio.sleep(self.vendor_status_every.total_seconds())
+            try:
+                state = await vendor.status(order.id)
+                if state == "reserved":  # our confirm never reached it: send it again, knowingly
+                    await vendor.confirm(order.id)
+                    state = "confirmed"
+            except ReservationLost:
+                state = "released"
+            except Exception as exc:
+                log.warning("vendor status unanswered", order_id=order.id, poll=poll, error=str(exc))
+                continue
+            log.info("vendor confirm reconciled", order_id=order.id, vendor_state=state, poll=poll)
+            return state == "confirmed"  # "released" or "unknown" (no such order there): not sold
+        raise Unavailable("the ticket vendor has not said whether it sold the tickets; the payment is applied "
+                          "once it does", "VENDOR_CONFIRM_UNKNOWN", {"orderId": order.id})
 
     async def _refunded(self, uow: UnitOfWork, order: Order, result: PaymentResult, now: datetime) -> Order:
         refunded_amount = max(order.refunded_amount, result.refunded_amount or order.refunded_amount + result.amount)
