@@ -23,6 +23,7 @@ from services.ticketing.adapters.qr_codes import PngQrRenderer
 from services.ticketing.adapters.ticket_signing import Ed25519TicketSigner
 from services.ticketing.adapters.unit_of_work import TicketingUnitOfWork
 from services.ticketing.adapters.vendors import KassirVendor, PostgresVendorOrderIds, TicketsCloudVendor, VendorCalls
+from services.ticketing.adapters.vendors.confirmations import PostgresVendorConfirmations
 from services.ticketing.config import TicketingSettings
 from services.ticketing.entrypoints.grpc_api import TicketingServicer
 from services.ticketing.entrypoints.kafka_handlers import PAYMENT_TOPICS, on_event_published, payment_handler
@@ -68,6 +69,7 @@ async def build_app(settings: TicketingSettings | None = None) -> ServiceApp:
         unit_of_work=unit_of_work, payments=payments, vendors=vendors,
         vendor_status_polls=s.vendor_status_polls,
         vendor_status_every=timedelta(seconds=s.vendor_status_every_seconds),
+        confirmations=PostgresVendorConfirmations(pool),
         signer=Ed25519TicketSigner.from_file(s.ticket_signing_key_file), qr=PngQrRenderer(),
         hold=timedelta(seconds=s.hold_seconds), refund_cutoff=timedelta(hours=s.refund_cutoff_hours),
         idempotency_ttl=ttl, render_order=lambda order: order_to_proto(order).SerializeToString(deterministic=True))
@@ -103,5 +105,7 @@ async def build_app(settings: TicketingSettings | None = None) -> ServiceApp:
                           Worker("ticketing-hold-expiry", lambda: ticketing.run_expiry(s.expiry_every_seconds)),
                           Worker("ticketing-refunds", lambda: ticketing.run_refunds(
                               lambda: send_due_refunds(pool, payments))),
-                          Worker("ticketing-availability-feed", availability, required=False)],
+                          Worker("ticketing-availability-feed", availability, required=False),
+                          Worker("ticketing-vendor-confirmations", lambda: ticketing.run_vendor_confirmations(
+                              s.vendor_confirmations_every_seconds))],
                       shutdown=[close])

@@ -27,3 +27,4 @@ class TicketingSettings(ServiceSettings):
     vendor_breaker_reset_seconds: float = 30.0  # then one trial call is let through
     vendor_status_polls: int = 6  # a confirm without an answer: ask the vendor's status this many times
     vendor_status_every_seconds: float = 0.5
+    vendor_confirmations_every_seconds: float = 2.0  # then the payment waits; a worker asks again this often

@@ -3,7 +3,8 @@ the vendors' sandboxes (TicketsCloud, Kassir): purchase -> reserve at the vendor
 on the CloudPayments sandbox page -> PAID with the vendor's order executed; a vendor 5xx
 or timeout on reserve -> a clean 503 with nothing held (ours or theirs); tickets just
 taken at the vendor -> 409; a confirm without an answer reconciled by the vendor's
-status (PAID, or REFUNDED when the vendor lost the seats); the breaker opening after
+status (PAID, or REFUNDED when the vendor lost the seats), or, while the vendor cannot
+say, kept for a worker that asks again (PAID once it answers); the breaker opening after
 repeated failures and answering fast.
 
 Every test makes its own vendor event (the sandboxes' control API) and publishes a
@@ -244,3 +245,28 @@ def test_the_breaker_opens_after_repeated_failures_and_answers_fast(
     while buy(http, account, slug, event, tier=set_id).status_code != 200:
         assert time.monotonic() < deadline, "the circuit did not close again"
         time.sleep(2)
+
+
+@pytest.mark.disruptive
+def test_a_payment_the_vendor_cannot_confirm_waits_for_the_worker_and_ends_paid(
+        http: httpx.Client, account: Account, admin: Account, sandboxes: httpx.Client) -> None:
+    slug, session = kassir_event(http, admin, sandboxes)
+    order = buy(http, account, slug, session, seats=["A-1"]).json()
+    # The confirm and every status question fail: the vendor cannot say (its circuit opens too).
+    kassir_fault(sandboxes, method="reservations.confirm", mode="error", match={"reservationId": order["id"]})
+    kassir_fault(sandboxes, method="reservations.get", mode="error", times=100, match={"reservationId": order["id"]})
+    press_pay(order["paymentUrl"])
+    deadline = time.monotonic() + 60
+    while (waiting := http.get(f"/api/v1/tickets/{order['id']}", headers=account.headers).json()
+           ).get("statusReason") != "VENDOR_CONFIRMING":
+        assert time.monotonic() < deadline, waiting
+        time.sleep(0.5)
+    assert waiting["status"] == "ORDER_STATUS_PENDING" and held(slug) == 1  # not guessed, not expired
+    with psycopg.connect(TICKETING_DB) as conn:
+        row = conn.execute("SELECT done_time FROM vendor_confirmations WHERE order_id = %s", (order["id"],)).fetchone()
+    assert row is not None and row[0] is None
+    sandboxes.delete(f"{KASSIR}/sandbox/faults").raise_for_status()  # the vendor answers again
+    # The worker asks again (with backoff, once the circuit lets it): still reserved there, so it confirms.
+    wait_status(http, account, order["id"], "ORDER_STATUS_PAID", timeout=120)
+    assert kassir_reservations(sandboxes, session)[0]["status"] == "SOLD"
+

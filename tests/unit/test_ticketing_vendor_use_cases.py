@@ -2,7 +2,8 @@
 scripted): seats just taken at the vendor are a 409 and nothing stays held; a vendor
 outage a 503 that releases our hold and the vendor's; a confirm without an answer is
 reconciled by asking the vendor's status (issued if it sold, refunded if it lost the
-seats, retried later if it still cannot say), never guessed."""
+seats), and while it cannot say the payment waits, durably, for a worker that asks again
+(the hold does not run out meanwhile): never guessed."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from ticketing_fakes import FakeClock, FakePayments, FakeQr, FakeSigner, FakeUnitOfWork, FakeVendor, State
@@ -17,7 +19,7 @@ from ticketing_fakes import FakeClock, FakePayments, FakeQr, FakeSigner, FakeUni
 from services.runtime.errors import Conflict, Unavailable
 from services.ticketing.domain.events import TicketPaid, TicketRefunded
 from services.ticketing.domain.model import OrderStatus, Selection, SessionInfo, Stock, Ticket, TierStock
-from services.ticketing.service_layer.ports import Reservation, ReservationLost
+from services.ticketing.service_layer.ports import DeferredConfirmation, Reservation, ReservationLost
 from services.ticketing.service_layer.ticketing import PaymentResult, PurchaseRequest, Ticketing
 
 NOW = datetime(2026, 11, 29, 20, 50, tzinfo=UTC)
@@ -57,8 +59,30 @@ class ScriptedVendor:
         return state
 
 
+@dataclass
+class FakeConfirmations:
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)  # order id -> row
+
+    async def defer(self, order_id: str, result: dict[str, Any]) -> None:
+        self.rows[order_id] = {"result": result, "attempts": 0, "next": datetime.min.replace(tzinfo=UTC),
+                               "done": False}
+
+    async def due(self, now: datetime, limit: int) -> list[DeferredConfirmation]:
+        return [DeferredConfirmation(k, r["result"], r["attempts"]) for k, r in self.rows.items()
+                if not r["done"] and r["next"] <= now][:limit]
+
+    async def pending(self, order_ids: Sequence[str]) -> set[str]:
+        return {k for k in order_ids if k in self.rows and not self.rows[k]["done"]}
+
+    async def retry_later(self, order_id: str, error: str, next_attempt: datetime) -> None:
+        self.rows[order_id].update(attempts=self.rows[order_id]["attempts"] + 1, next=next_attempt)
+
+    async def done(self, order_id: str) -> None:
+        self.rows[order_id]["done"] = True
+
+
 class Fixture:
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
         state = State()
         state.sessions = {("standup", SESSION.session_id): SESSION}
         state.stock = {("standup", SESSION.session_id): Stock({"std": TierStock("std", "Входной", 90000, 5)})}
@@ -66,10 +90,13 @@ class Fixture:
         self.payments = FakePayments()
         self.vendor = ScriptedVendor()
         ids = itertools.count(1)
+        self.clock = FakeClock(NOW)
+        self.confirmations = FakeConfirmations()
         self.ticketing = Ticketing(lambda: FakeUnitOfWork(self.db), self.payments,
                                    {"kulturago": FakeVendor(), "ticketscloud": self.vendor}, FakeSigner(), FakeQr(),
-                                   FakeClock(NOW), new_id=lambda: f"00000000-0000-0000-0000-{next(ids):012d}",
-                                   vendor_status_polls=3, vendor_status_every=timedelta(0))
+                                   self.clock, new_id=lambda: f"00000000-0000-0000-0000-{next(ids):012d}",
+                                   vendor_status_polls=3, vendor_status_every=timedelta(0),
+                                   confirmations=self.confirmations if durable else None)
 
     def tier(self) -> TierStock:
         return self.db[0].stock[("standup", SESSION.session_id)].tiers["std"]
@@ -158,3 +185,50 @@ async def test_a_vendor_that_cannot_say_leaves_the_order_unchanged_for_later() -
     f.vendor.states = ["confirmed"]  # the payment news comes again (Kafka): now the vendor says
     f.vendor.confirm_outcomes = [TimeoutError("no answer")]
     assert (await f.pay(order)).status is OrderStatus.PAID
+
+
+async def test_a_vendor_that_cannot_say_leaves_the_payment_to_a_worker_and_the_hold_in_place() -> None:
+    f = Fixture(durable=True)
+    order = await f.buy()
+    f.vendor.confirm_outcomes = [TimeoutError("no answer")]
+    f.vendor.states = [Unavailable("down")] * 3
+    waiting = await f.pay(order)
+    assert waiting.status is OrderStatus.PENDING and waiting.status_reason == "VENDOR_CONFIRMING"
+    assert list(f.confirmations.rows) == [order.id]
+    f.clock.now = NOW + timedelta(hours=1)  # long past the hold: it does not run out while we wait
+    assert await f.ticketing.expire_due() == 0 and f.tier().held == 2
+    f.vendor.states = [Unavailable("still down")]
+    assert await f.ticketing.settle_vendor_confirmations() == 0
+    row = f.confirmations.rows[order.id]
+    assert row["attempts"] == 1 and row["next"] == f.clock.now + timedelta(seconds=5)  # then 10, 20 ... 300
+    f.clock.now += timedelta(seconds=5)
+    f.vendor.states = ["confirmed"]
+    assert await f.ticketing.settle_vendor_confirmations() == 1
+    paid = await f.ticketing.get("anna", order.id)
+    assert paid.status is OrderStatus.PAID and f.tier().sold == 2 and all(t.secret for t in paid.tickets)
+    assert [type(e) for e in f.db[0].events].count(TicketPaid) == 1 and f.confirmations.rows[order.id]["done"]
+
+
+async def test_a_waiting_payment_whose_reservation_is_still_open_is_confirmed_by_the_worker() -> None:
+    f = Fixture(durable=True)
+    order = await f.buy()
+    f.vendor.confirm_outcomes = [TimeoutError("no answer")] + [TimeoutError("again")] * 3
+    f.vendor.states = ["reserved"] * 3
+    assert (await f.pay(order)).status_reason == "VENDOR_CONFIRMING"
+    f.vendor.states = ["reserved"]  # the worker's turn: still only reserved there, so it confirms
+    assert await f.ticketing.settle_vendor_confirmations() == 1
+    assert (await f.ticketing.get("anna", order.id)).status is OrderStatus.PAID
+
+
+async def test_a_waiting_payment_whose_seats_the_vendor_lost_is_refunded_by_the_worker() -> None:
+    f = Fixture(durable=True)
+    order = await f.buy()
+    f.vendor.confirm_outcomes = [TimeoutError("no answer")]
+    f.vendor.states = [Unavailable("down")] * 3
+    await f.pay(order)
+    f.vendor.states = ["released"]
+    assert await f.ticketing.settle_vendor_confirmations() == 1
+    refunded = await f.ticketing.get("anna", order.id)
+    assert refunded.status is OrderStatus.REFUNDED and refunded.status_reason == "VENDOR_LOST_RESERVATION"
+    assert f.tier().held == 0 and f.db[0].refunds and f.db[0].refunds[0][0] == order.id
+

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from services.ticketing.domain.events import TicketEvent
 from services.ticketing.domain.model import Order, SessionInfo, Stock, Ticket, TierStock
@@ -201,6 +201,31 @@ class TicketVendor(Protocol):
     async def status(self, reservation_id: str) -> str:
         """"reserved" | "confirmed" | "released" | "unknown"."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class DeferredConfirmation:
+    order_id: str
+    result: dict[str, Any]  # the payment result (PaymentResult's fields)
+    attempts: int
+
+
+class VendorConfirmations(Protocol):
+    """Payments of vendor-backed orders waiting for the vendor to say whether it sold
+    the tickets (a confirm that got no answer, a status that got none either). Durable:
+    a worker settles them (Ticketing.settle_vendor_confirmations)."""
+
+    async def defer(self, order_id: str, result: dict[str, Any]) -> None: ...
+
+    async def due(self, now: datetime, limit: int) -> list[DeferredConfirmation]: ...
+
+    async def pending(self, order_ids: Sequence[str]) -> set[str]:
+        """Which of these orders wait for their vendor."""
+        ...
+
+    async def retry_later(self, order_id: str, error: str, next_attempt: datetime) -> None: ...
+
+    async def done(self, order_id: str) -> None: ...
 
 
 class TicketSigner(Protocol):

@@ -7,7 +7,7 @@ import asyncio
 import hashlib
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -45,6 +45,7 @@ from services.ticketing.service_layer.ports import (
     TicketVendor,
     UnitOfWork,
     UnitOfWorkFactory,
+    VendorConfirmations,
     utc_now,
 )
 
@@ -119,6 +120,9 @@ class Ticketing:
     # A vendor confirm without an answer: ask its status this many times, this far apart.
     vendor_status_polls: int = 6
     vendor_status_every: timedelta = timedelta(seconds=0.5)
+    # Still no answer: the payment waits here for a worker to ask again (None: it is
+    # refused with Unavailable and applied when the payment news comes again).
+    confirmations: VendorConfirmations | None = None
     new_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
     render_order: Callable[[Order], bytes] = field(default=lambda o: o.id.encode())
     parse_order: Callable[[bytes], Order] | None = None
@@ -303,6 +307,10 @@ class Ticketing:
         async def attempt() -> list[Order]:
             async with self.unit_of_work() as uow:
                 due = await uow.orders.due(now, batch)
+                if due and self.confirmations is not None:
+                    # Paid, waiting for the vendor to say whether it sold: not ours to expire.
+                    waiting = await self.confirmations.pending([o.id for o in due])
+                    due = [o for o in due if o.id not in waiting]
                 return [await self._end_unpaid(uow, o, OrderStatus.EXPIRED, "HOLD_EXPIRED") for o in due]
 
         expired = await retrying(attempt)
@@ -334,11 +342,12 @@ class Ticketing:
 
         return await retrying(attempt)
 
-    async def _apply_result(self, uow: UnitOfWork, result: PaymentResult) -> Order:
+    async def _apply_result(self, uow: UnitOfWork, result: PaymentResult, vendor_state: str = "") -> Order:
+        """`vendor_state` given: a deferred payment, applied again now that its vendor said."""
         order = await uow.orders.get(result.order_id, for_update=True)
         if order is None:
             raise NotFound(f"no order {result.order_id}", "ORDER_NOT_FOUND", {"orderId": result.order_id})
-        if not await uow.results.first_time(result.outcome, result.reference()):
+        if not vendor_state and not await uow.results.first_time(result.outcome, result.reference()):
             return order
         now = self.clock()
         if result.outcome == "failed":
@@ -354,7 +363,10 @@ class Ticketing:
             return order
         if decision.kind == "paid":
             # The vendor sells first (ours is a no-op): tickets are issued only for seats it sold.
-            if not await self._confirm_vendor(order):
+            state = vendor_state or await self._confirm_vendor(order)
+            if state == "unknown":
+                return await self._defer(uow, order, result, now)
+            if state != "confirmed":
                 return await self._refund_unissued(uow, order, result, now, "VENDOR_LOST_RESERVATION",
                                                    "the vendor no longer held the tickets")
             await uow.inventory.confirm(order.session, order.tickets)
@@ -364,9 +376,11 @@ class Ticketing:
             log.info("order paid", order_id=paid.id)
             return paid
         # Late: the hold had run out (or the buyer cancelled) before the money arrived. A
-        # vendor's reservation was released with it: its seats are not ours to take again.
+        # vendor's reservation was released with it: its seats are not ours to take again
+        # (unless the vendor had sold them already: a deferred payment it now confirms).
         tickets = tuple(replace(t, status=TicketStatus.HELD) for t in order.tickets)
-        if order.session.provider == OWN_PROVIDER and await uow.inventory.retake(order.session, tickets):
+        retakable = order.session.provider == OWN_PROVIDER or vendor_state == "confirmed"
+        if retakable and await uow.inventory.retake(order.session, tickets):
             paid = self._issue(replace(order, tickets=tickets), result, now)
             await uow.orders.save(paid)
             await uow.stage(TicketPaid(paid, late=True))
@@ -402,39 +416,103 @@ class Ticketing:
         log.warning("paid but not issued: refunding", order_id=order.id, reason=reason, amount=amount)
         return refunded
 
-    async def _confirm_vendor(self, order: Order) -> bool:
-        """True once the vendor has sold the order's tickets, False if it no longer holds
-        them. A confirm without an answer is not guessed: the vendor is asked what became
-        of the reservation (`status`) until it says; still unknown after the polls ->
-        Unavailable, nothing changes here and the payment is applied when it comes again."""
+    async def _confirm_vendor(self, order: Order) -> str:
+        """"confirmed" once the vendor has sold the order's tickets, "released" if it no
+        longer holds them, "unknown" while it cannot say. A confirm without an answer is
+        not guessed: the vendor is asked what became of the reservation (`status`), a few
+        times, and the confirm sent again if it is still only reserved."""
         vendor = self.vendors.get(order.session.provider)
         if vendor is None:
-            return True
+            return "confirmed"
         try:
             await vendor.confirm(order.id)
-            return True
+            return "confirmed"
         except ReservationLost as exc:
             log.warning("vendor lost the reservation", order_id=order.id, error=str(exc))
-            return False
+            return "released"
         except Exception as exc:  # a timeout or an outage: the outcome there is unknown
             log.warning("vendor confirm unanswered; asking its status", order_id=order.id,
                         error=f"{type(exc).__name__}: {exc}")
         for poll in range(1, self.vendor_status_polls + 1):
             await asyncio.sleep(self.vendor_status_every.total_seconds())
-            try:
-                state = await vendor.status(order.id)
-                if state == "reserved":  # our confirm never reached it: send it again, knowingly
+            state = await self._vendor_state(vendor, order, confirm_reserved=True)
+            if state != "unknown":
+                log.info("vendor confirm reconciled", order_id=order.id, vendor_state=state, poll=poll)
+                return state
+        return "unknown"
+
+    async def _vendor_state(self, vendor: TicketVendor, order: Order, *, confirm_reserved: bool) -> str:
+        """The vendor's word on the reservation: "confirmed", "released" or "unknown"
+        (no answer). Still only reserved: confirmed now (our confirm never reached it), or
+        released when the order is no longer ours to sell."""
+        try:
+            state = await vendor.status(order.id)
+            if state == "reserved":
+                if confirm_reserved:
                     await vendor.confirm(order.id)
-                    state = "confirmed"
-            except ReservationLost:
-                state = "released"
-            except Exception as exc:
-                log.warning("vendor status unanswered", order_id=order.id, poll=poll, error=str(exc))
+                    return "confirmed"
+                await vendor.release(order.id)
+                return "released"
+        except ReservationLost:
+            return "released"
+        except Exception as exc:
+            log.warning("vendor status unanswered", order_id=order.id, error=f"{type(exc).__name__}: {exc}")
+            return "unknown"
+        # "unknown" from the vendor itself means it has no such order: nothing was sold.
+        return "confirmed" if state == "confirmed" else "released"
+
+    async def _defer(self, uow: UnitOfWork, order: Order, result: PaymentResult, now: datetime) -> Order:
+        """The vendor cannot say whether it sold: the payment waits, durably, for a worker
+        to ask again (settle_vendor_confirmations); the order stays PENDING meanwhile."""
+        if self.confirmations is None:
+            raise Unavailable("the ticket vendor has not said whether it sold the tickets; the payment is "
+                              "applied once it does", "VENDOR_CONFIRM_UNKNOWN", {"orderId": order.id})
+        await self.confirmations.defer(order.id, asdict(result))
+        waiting = replace(order, status_reason="VENDOR_CONFIRMING", update_time=now)
+        await uow.orders.save(waiting)
+        log.warning("vendor has not said whether it sold; the payment waits for it", order_id=order.id)
+        return waiting
+
+    async def settle_vendor_confirmations(self, batch: int = 20) -> int:
+        """Deferred payments whose vendor now says: applied (PAID, or REFUNDED when the
+        vendor lost the seats); still no word: asked again later, with backoff."""
+        if self.confirmations is None:
+            return 0
+        settled = 0
+        for deferred in await self.confirmations.due(self.clock(), batch):
+            result = PaymentResult(**deferred.result)
+            async with self.unit_of_work() as uow:
+                order = await uow.orders.get(deferred.order_id)
+            vendor = self.vendors.get(order.session.provider) if order is not None else None
+            if order is None or vendor is None or order.status in (OrderStatus.PAID, OrderStatus.REFUNDED):
+                await self.confirmations.done(deferred.order_id)
                 continue
-            log.info("vendor confirm reconciled", order_id=order.id, vendor_state=state, poll=poll)
-            return state == "confirmed"  # "released" or "unknown" (no such order there): not sold
-        raise Unavailable("the ticket vendor has not said whether it sold the tickets; the payment is applied "
-                          "once it does", "VENDOR_CONFIRM_UNKNOWN", {"orderId": order.id})
+            state = await self._vendor_state(vendor, order, confirm_reserved=order.status is OrderStatus.PENDING)
+            if state == "unknown":
+                delay = min(300.0, 5.0 * 2 ** deferred.attempts)
+                await self.confirmations.retry_later(order.id, "the vendor has not said",
+                                                     self.clock() + timedelta(seconds=delay))
+                continue
+
+            async def attempt(result: PaymentResult = result, state: str = state) -> Order:
+                async with self.unit_of_work() as uow:
+                    return await self._apply_result(uow, result, vendor_state=state)
+
+            settled_order = await retrying(attempt)
+            await self.confirmations.done(order.id)
+            log.info("deferred payment settled", order_id=order.id, vendor_state=state,
+                     status=settled_order.status.value)
+            settled += 1
+        return settled
+
+    async def run_vendor_confirmations(self, every_seconds: float = 2.0) -> None:
+        """Worker: payments waiting for their vendor's word are settled once it speaks."""
+        from services.runtime.supervision import worker_healthy
+
+        while True:
+            await self.settle_vendor_confirmations()
+            worker_healthy()
+            await asyncio.sleep(every_seconds)
 
     async def _refunded(self, uow: UnitOfWork, order: Order, result: PaymentResult, now: datetime) -> Order:
         refunded_amount = max(order.refunded_amount, result.refunded_amount or order.refunded_amount + result.amount)
