@@ -25,6 +25,8 @@ class TicketingSettings(ServiceSettings):
     vendor_attempts: int = 3  # per call, for the calls safe to repeat (reads, releases, Kassir's reserve)
     vendor_breaker_threshold: int = 5  # consecutive failures that open a vendor's circuit
     vendor_breaker_reset_seconds: float = 30.0  # then one trial call is let through
-    vendor_status_polls: int = 6  # a confirm without an answer: ask the vendor's status this many times
+    # A confirm without an answer: ask the vendor's status this many times while the payment
+    # is being applied (its transaction waits), then leave it to the worker below.
+    vendor_status_polls: int = 3
     vendor_status_every_seconds: float = 0.5
     vendor_confirmations_every_seconds: float = 2.0  # then the payment waits; a worker asks again this often

@@ -118,7 +118,7 @@ class Ticketing:
     idempotency_ttl: timedelta = timedelta(hours=24)
     idempotency_wait: timedelta = timedelta(seconds=20)
     # A vendor confirm without an answer: ask its status this many times, this far apart.
-    vendor_status_polls: int = 6
+    vendor_status_polls: int = 3
     vendor_status_every: timedelta = timedelta(seconds=0.5)
     # Still no answer: the payment waits here for a worker to ask again (None: it is
     # refused with Unavailable and applied when the payment news comes again).
