@@ -26,9 +26,11 @@ Control API (no auth; loopback only):
     GET    /sandbox/reservations?sessionId=<id>
     POST   /sandbox/faults {"method": "reservations.create"|"reservations.confirm"|"reservations.cancel"|
                                       "reservations.get",
-                            "mode": "error"|"stall"|"taken"|"lose", "times": 1, "seconds": 30, "status": 503,
+                            "mode": "error"|"latency"|"stall"|"taken"|"lose", "times": 1, "seconds": 30,
+                            "status": 503,
                             "match": {"sessionId": <id>, "reservationId": <id>}}
-                           error: HTTP `status`, nothing done; stall: wait `seconds`, then act as usual;
+                           error: HTTP `status`, nothing done; latency (0.2 s) and stall (30 s): wait
+                           `seconds`, then act as usual (slow, or past the client's timeout);
                            taken (create): the seats asked for are sold to someone else a moment before,
                            409 SEATS_UNAVAILABLE; lose (confirm/cancel): the reservation expires at the
                            vendor first

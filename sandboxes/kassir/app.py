@@ -20,7 +20,7 @@ from sandboxes.kassir.store import Mismatch, NotFound, Reservation, SeatsUnavail
 log = logging.getLogger("sandbox.kassir")
 
 METHODS = ("reservations.create", "reservations.confirm", "reservations.cancel", "reservations.get")
-FAULT_MODES = ("error", "stall", "taken", "lose")
+FAULT_MODES = ("error", "latency", "stall", "taken", "lose")
 MAX_TTL_SECONDS = 30 * 60
 
 
@@ -218,7 +218,8 @@ async def add_fault(request: web.Request) -> web.Response:
     if method not in METHODS or mode not in FAULT_MODES:
         return web.json_response({"error": f"method in {METHODS}, mode in {FAULT_MODES}"}, status=400)
     match = {str(k): str(v) for k, v in (body.get("match") or {}).items()}
-    fault = Fault(mode, float(body.get("seconds", 30 if mode == "stall" else 0)), int(body.get("status", 503)),
+    default = {"stall": 30.0, "latency": 0.2}.get(mode, 0.0)
+    fault = Fault(mode, float(body.get("seconds", default)), int(body.get("status", 503)),
                   match)
     queue = request.app[FAULTS].setdefault(method, deque())
     queue.extend([fault] * int(body.get("times", 1)))

@@ -33,13 +33,15 @@ Control API (no auth; loopback only), for tests and for trying failures by hand:
     GET    /sandbox/events/<id>   inventory: what is vacant
     GET    /sandbox/orders?event=<id>
     POST   /sandbox/faults {"method": "orders.create"|"orders.update"|"orders.get",
-                            "mode": "error"|"stall"|"taken"|"lose", "times": 1, "seconds": 30, "status": 503,
+                            "mode": "error"|"latency"|"stall"|"taken"|"lose", "times": 1, "seconds": 30,
+                            "status": 503,
                             "match": {"event": <id>, "order": <id>, "status": "executed"}}
                            the next `times` calls of `method` whose parameters include all of `match`:
-                           error: answer HTTP `status`, do nothing; stall: wait `seconds`, then act as usual
-                           (latency, or past the client's timeout); taken (create): the tickets asked for
-                           are sold to someone else a moment before, 409; lose (update): the reservation is
-                           dropped (expired) at the vendor, after `seconds` the update answers 409
+                           error: answer HTTP `status`, do nothing; latency (0.2 s) and stall (30 s): wait
+                           `seconds`, then act as usual (slow, or past the client's timeout); taken (create):
+                           the tickets asked for are sold to someone else a moment before, 409; lose (update):
+                           the reservation is dropped (expired) at the vendor, after `seconds` the update
+                           answers 409
     DELETE /sandbox/faults         forget queued faults
 
 Faults live in memory (a restart forgets them).

@@ -20,7 +20,7 @@ from sandboxes.ticketscloud.store import NotFound, Order, Store, Unavailable
 log = logging.getLogger("sandbox.ticketscloud")
 
 METHODS = ("orders.create", "orders.update", "orders.get")
-FAULT_MODES = ("error", "stall", "taken", "lose")
+FAULT_MODES = ("error", "latency", "stall", "taken", "lose")
 # How long TicketsCloud keeps an order `reserved` before it expires (its setting, not the partner's).
 RESERVE_SECONDS = 20 * 60
 
@@ -223,7 +223,8 @@ async def add_fault(request: web.Request) -> web.Response:
     if method not in METHODS or mode not in FAULT_MODES:
         return web.json_response({"error": f"method in {METHODS}, mode in {FAULT_MODES}"}, status=400)
     match = {str(k): str(v) for k, v in (body.get("match") or {}).items()}
-    fault = Fault(mode, float(body.get("seconds", 30 if mode == "stall" else 0)), int(body.get("status", 503)),
+    default = {"stall": 30.0, "latency": 0.2}.get(mode, 0.0)
+    fault = Fault(mode, float(body.get("seconds", default)), int(body.get("status", 503)),
                   match)
     queue = request.app[FAULTS].setdefault(method, deque())
     queue.extend([fault] * int(body.get("times", 1)))

@@ -154,6 +154,31 @@ def test_kassir_purchase_of_seats_sold_there_on_payment(
     assert kassir_reservations(sandboxes, session)[0]["status"] == "SOLD"
 
 
+def test_the_demo_citys_vendor_events_are_on_sale_from_the_sandboxes_inventory(
+        http: httpx.Client, account: Account, sandboxes: httpx.Client) -> None:
+    from datetime import date
+
+    from kgo.demo_city import vendor_events
+    from kgo.seed import seed
+
+    seed(events=0, pois=0)  # the sellable ones only (idempotent)
+    ticketscloud, kassir = vendor_events(date.today())
+    session, tier = ticketscloud.sessions[0].id, ticketscloud.sessions[0].tiers[0].id
+    before = sandboxes.get(f"{TICKETSCLOUD}/sandbox/events/{session}").json()["sets"]
+    reply = buy(http, account, ticketscloud.slug, session, tier=tier)
+    assert reply.status_code == 200, reply.text
+    vacant = {s["id"]: s["amount_vacant"] for s in sandboxes.get(f"{TICKETSCLOUD}/sandbox/events/{session}"
+                                                                 ).json()["sets"]}
+    assert vacant[tier] == next(s["amount_vacant"] for s in before if s["id"] == tier) - 1
+    http.post("/api/v1/tickets/cancel", json={"orderId": reply.json()["id"]}, headers=account.headers)
+    seats = sandboxes.get(f"{KASSIR}/sandbox/sessions/{kassir.sessions[-1].id}").json()["seats"]
+    free = next(s["id"] for s in reversed(seats) if s["available"])
+    reply = buy(http, account, kassir.slug, kassir.sessions[-1].id, seats=[free])
+    assert reply.status_code == 200, reply.text
+    http.post("/api/v1/tickets/cancel", json={"orderId": reply.json()["id"]}, headers=account.headers)
+    assert kassir_reservations(sandboxes, kassir.sessions[-1].id)[-1]["status"] == "CANCELLED"
+
+
 def test_cancel_releases_the_vendor_hold(
         http: httpx.Client, account: Account, admin: Account, sandboxes: httpx.Client) -> None:
     slug, session = kassir_event(http, admin, sandboxes)

@@ -190,3 +190,13 @@ async def test_the_breaker_opens_and_answers_fast(sandbox: Sandbox) -> None:
         await kassir.reserve("order-13", "slug", STANDING, standing(1), 900)
     assert fast.value.reason == "VENDOR_CIRCUIT_OPEN" and time.monotonic() - started < 0.1
     await kassir.close()
+
+
+async def test_latency_below_our_timeout_only_slows_the_call(sandbox: Sandbox) -> None:
+    kassir = vendor(sandbox)
+    await sandbox.fault(method="reservations.confirm", mode="latency", seconds=0.3, match={"reservationId": "o-14"})
+    await kassir.reserve("o-14", "slug", STANDING, standing(1), 900)
+    started = time.monotonic()
+    await kassir.confirm("o-14")
+    assert time.monotonic() - started >= 0.3 and await kassir.status("o-14") == "confirmed"
+    await kassir.close()

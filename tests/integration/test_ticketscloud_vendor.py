@@ -192,3 +192,12 @@ async def test_the_breaker_opens_after_repeated_failures_and_answers_fast(sandbo
     assert fast.value.reason == "VENDOR_CIRCUIT_OPEN" and time.monotonic() - started < 0.1
     assert await sandbox.orders() == []  # the vendor was not even asked
     await tc.close()
+
+
+async def test_latency_below_our_timeout_only_slows_the_call(sandbox: Sandbox) -> None:
+    tc = vendor(sandbox)
+    await sandbox.fault(method="orders.create", mode="latency", seconds=0.3, match={"event": EVENT})
+    started = time.monotonic()
+    await tc.reserve("order-13", "slug", EVENT, tickets(1), 900)
+    assert time.monotonic() - started >= 0.3 and await tc.status("order-13") == "reserved"
+    await tc.close()
