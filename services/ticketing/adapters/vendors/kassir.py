@@ -17,7 +17,7 @@ which makes every call idempotent and needs no mapping on our side.
   quantity, available}], seats: [{id, categoryId, available}]}}.
 - Reserve: `PUT /v1/sessions/<session>/reservations/<our order id>` with
   {"items": [{"categoryId", "quantity"}], "seats": ["A-12", ...], "ttlSeconds": <our
-  hold>} -> 201 {"reservation": {id, sessionId, status: "RESERVED", expiresAt,
+  hold + 2 minutes>} -> 201 {"reservation": {id, sessionId, status: "RESERVED", expiresAt,
   tickets: [{number, categoryId, seat}], amount, currency}}; the same PUT again -> 200
   with the same reservation (so a reserve whose answer was lost is repeated safely);
   another body under that id -> 409 RESERVATION_CONFLICT. 409 SEATS_UNAVAILABLE: the
@@ -54,6 +54,9 @@ log = get_logger(__name__)
 
 NAME = "kassir"
 MAX_TTL_SECONDS = 30 * 60
+# The vendor holds a little longer than we do, so that a payment applied in the last
+# moments of our hold still finds the reservation there (our expiry releases it anyway).
+TTL_MARGIN_SECONDS = 120
 _STATES = {"RESERVED": "reserved", "SOLD": "confirmed", "CANCELLED": "released", "EXPIRED": "released"}
 
 
@@ -89,7 +92,7 @@ class KassirVendor:
         seats = [t.seat for t in tickets if t.seat]
         items = Counter(t.tier_id for t in tickets if not t.seat)
         body: dict[str, Any] = {"items": [{"categoryId": c, "quantity": q} for c, q in items.items()],
-                                "seats": seats, "ttlSeconds": min(hold_seconds, MAX_TTL_SECONDS)}
+                                "seats": seats, "ttlSeconds": min(hold_seconds + TTL_MARGIN_SECONDS, MAX_TTL_SECONDS)}
         # Keyed by our order id: a repeat returns the same reservation, so retries are safe.
         response = await self._calls.call(
             "reservations.create",
