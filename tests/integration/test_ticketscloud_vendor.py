@@ -201,3 +201,17 @@ async def test_latency_below_our_timeout_only_slows_the_call(sandbox: Sandbox) -
     await tc.reserve("order-13", "slug", EVENT, tickets(1), 900)
     assert time.monotonic() - started >= 0.3 and await tc.status("order-13") == "reserved"
     await tc.close()
+
+
+class BrokenIds(InMemoryVendorOrderIds):
+    async def remember(self, order_id: str, vendor: str, vendor_order_id: str) -> None:
+        raise ConnectionError("database down")
+
+
+async def test_an_order_we_could_not_record_is_cancelled_there_at_once(sandbox: Sandbox) -> None:
+    calls = VendorCalls("ticketscloud", timeout_seconds=0.5, attempts=3, backoff_seconds=0.01)
+    tc = TicketsCloudVendor(sandbox.url, KEY, BrokenIds(), calls)
+    with pytest.raises(ConnectionError):
+        await tc.reserve("order-14", "slug", EVENT, tickets(2), 900)
+    assert [o["status"] for o in await sandbox.orders()] == ["cancelled"] and await sandbox.vacant() == 10
+    await tc.close()

@@ -88,7 +88,10 @@ class TicketsCloudVendor:
         try:
             await self._ids.remember(order_id, NAME, order["id"])
         except Exception:
-            await self._cancel(order["id"])  # we could not name it later: let it go now
+            try:
+                await self._cancel(order["id"])  # we could not name it later: let it go now
+            except Exception as exc:  # it expires there at reserved_till
+                log.warning("vendor order left to expire", vendor=NAME, vendor_order_id=order["id"], error=str(exc))
             raise
         log.info("vendor order reserved", vendor=NAME, order_id=order_id, vendor_order_id=order["id"])
         till = order.get("reserved_till")
