@@ -21,7 +21,7 @@ from services.ticketing.adapters.payments_client import GrpcPayments
 from services.ticketing.adapters.proto_mapping import order_to_proto
 from services.ticketing.adapters.qr_codes import PngQrRenderer
 from services.ticketing.adapters.ticket_signing import Ed25519TicketSigner
-from services.ticketing.adapters.unit_of_work import TicketingUnitOfWork
+from services.ticketing.adapters.unit_of_work import ConsumerUnitOfWork, TicketingUnitOfWork
 from services.ticketing.adapters.vendors import KassirVendor, PostgresVendorOrderIds, TicketsCloudVendor, VendorCalls
 from services.ticketing.adapters.vendors.confirmations import PostgresVendorConfirmations
 from services.ticketing.config import TicketingSettings
@@ -77,7 +77,8 @@ async def build_app(settings: TicketingSettings | None = None) -> ServiceApp:
     catalog = InboxConsumer(pool=pool, bootstrap=s.kafka_bootstrap, group_id="ticketing-catalog",
                             topics=["event.published"], handler=on_event_published)
     payment_news = InboxConsumer(pool=pool, bootstrap=s.kafka_bootstrap, group_id="ticketing-payments",
-                                 topics=list(PAYMENT_TOPICS), handler=payment_handler(ticketing))
+                                 topics=list(PAYMENT_TOPICS), handler=payment_handler(
+                                     ticketing, lambda conn: ConsumerUnitOfWork(pool, conn, ttl.total_seconds())))
     feed = AvailabilityFeed(pool)
 
     async def availability() -> None:

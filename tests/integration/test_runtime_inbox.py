@@ -3,6 +3,7 @@ PostgreSQL and Kafka: inbox dedupe by ce_id, dead letters to `<topic>.dlq`."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -170,3 +171,56 @@ async def test_a_dependency_outage_restarts_the_worker_and_loses_nothing(
 
 async def _true_if(value: bool) -> bool:
     return value
+
+
+async def test_a_batch_is_handled_concurrently_across_keys_and_in_order_within_one(
+        pool: AsyncConnectionPool, new_topic: Callable[[], str]) -> None:
+    """Messages that have arrived are taken as a batch: different keys (aggregates) are
+    handled at the same time, one key's messages one after another in their order; each
+    once, and the offsets committed past the batch (a second consumer of the group
+    finds nothing left)."""
+    topic = new_topic()
+    group = f"test-inbox-{uuid.uuid4().hex[:8]}"
+    keys = [f"order-{n}" for n in range(6)]
+    sent = [(keys[n % len(keys)], str(uuid.uuid4()), f"{keys[n % len(keys)]} #{n // len(keys)}") for n in range(36)]
+    producer = Producer({"bootstrap.servers": KAFKA, "enable.idempotence": True})
+    for key, ce_id, body in sent:
+        producer.produce(topic, key=key.encode(), value=body.encode(), headers=[("ce_id", ce_id.encode())])
+    assert producer.flush(30) == 0
+    running_now, most = 0, 0
+
+    async def slow_handler(event: ReceivedEvent, conn: AsyncConnection[Any]) -> None:
+        nonlocal running_now, most
+        running_now += 1
+        most = max(most, running_now)
+        try:
+            await asyncio.sleep(0.02)  # a round trip's worth: others run meanwhile
+            await handler(event, conn)
+        finally:
+            running_now -= 1
+
+    consumer = InboxConsumer(pool=pool, bootstrap=KAFKA, group_id=group, topics=[topic], handler=slow_handler,
+                             concurrency=4)
+
+    async def all_handled() -> bool:
+        return len(await rows(pool, "SELECT 1 FROM handled")) == len(sent)
+
+    async with running(consumer.run()):
+        await eventually(all_handled, seconds=30)
+        await asyncio.sleep(1)  # the asynchronous offset commit
+
+    handled = [body for _, body in await rows(pool, "SELECT ce_id, body FROM handled ORDER BY seq")]
+    assert sorted(handled) == sorted(body for _, _, body in sent)  # each once
+    for key in keys:
+        assert [b for b in handled if b.startswith(key + " ")] == [body for k, _, body in sent if k == key]
+    assert 1 < most <= 4
+
+    seen: list[str] = []
+
+    async def recording(event: ReceivedEvent, conn: AsyncConnection[Any]) -> None:
+        seen.append(event.ce_id)
+
+    again = InboxConsumer(pool=pool, bootstrap=KAFKA, group_id=group, topics=[topic], handler=recording)
+    async with running(again.run()):
+        await asyncio.sleep(5)  # joins the group, fetches from the committed offsets
+    assert seen == []

@@ -10,6 +10,14 @@ What a failure means decides what happens to the message:
 - anything else may pass on a retry (a deadlock, a timeout): retried with backoff a
   bounded number of times, then dead-lettered with the reason.
 Dead letters are inspected and re-driven with `kgo events dlq ls|show|replay`.
+
+Throughput: messages are taken from Kafka in batches (whatever has arrived, up to
+`batch`, in one hop to librdkafka's thread) and the batch is handled with up to
+`concurrency` messages at a time, each in its own transaction as before. Messages with
+the same key (one aggregate) are handled one after another, in their order; offsets are
+committed once the whole batch is done. A serial loop spent most of its time waiting for
+round trips to PostgreSQL and fell behind under load (ticketing's payment news queued
+for ~0.9 s at 45 payments/s).
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
-from confluent_kafka import Consumer, KafkaError, Producer
+from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka import Message as KafkaMessage
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
@@ -94,8 +102,11 @@ class InboxConsumer:
     def __init__(self, *, pool: AsyncConnectionPool, bootstrap: str, group_id: str,
                  topics: Sequence[str], handler: EventHandler, max_attempts: int = 5,
                  retry_backoff: Backoff | None = None, faults: FaultPoints = NO_FAULTS,
-                 retention: timedelta = DEFAULT_RETENTION, sweep_every_seconds: float = 600.0) -> None:
+                 retention: timedelta = DEFAULT_RETENTION, sweep_every_seconds: float = 600.0,
+                 batch: int = 100, concurrency: int = 8) -> None:
         self._pool = pool
+        self._batch = max(1, batch)
+        self._concurrency = max(1, concurrency)
         self._retention = retention
         self._sweep_every = sweep_every_seconds
         self._next_sweep = 0.0
@@ -189,31 +200,73 @@ class InboxConsumer:
                             retry_in=delay, error=f"{type(exc).__name__}: {exc}")
                 await asyncio.sleep(delay)
 
+    def _next_batch(self, consumer: Consumer) -> list[KafkaMessage]:
+        """Blocks (in a worker thread) for the first message, then takes what has arrived since."""
+        first = consumer.poll(0.5)
+        if first is None:
+            return []
+        return [first, *consumer.consume(self._batch - 1, 0)] if self._batch > 1 else [first]
+
+    async def _process_batch(self, messages: Sequence[KafkaMessage]) -> None:
+        """Handle every message; one key's messages in order, up to `concurrency` at once.
+        Raises (after the others are done) when a dependency is down."""
+        by_key: dict[bytes, list[KafkaMessage]] = {}
+        for msg in messages:
+            by_key.setdefault(msg.key() or b"", []).append(msg)
+        if len(by_key) == 1 or self._concurrency == 1:
+            for msg in messages:
+                await self._process(msg)
+            return
+        slots = asyncio.Semaphore(self._concurrency)
+
+        async def in_order(group: list[KafkaMessage]) -> None:
+            for msg in group:
+                async with slots:
+                    await self._process(msg)
+
+        outcomes = await asyncio.gather(*(in_order(group) for group in by_key.values()), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome  # nothing of the batch is committed: redelivered, the inbox skips what was done
+
     async def run(self) -> None:
         """Consume until cancelled; raises when a dependency is down (the supervisor restarts it)."""
         consumer = self._new_consumer()  # a fresh one per run: a closed consumer cannot be reused
         consumer.subscribe(self._topics)
         try:
             while True:
-                msg = await asyncio.to_thread(consumer.poll, 0.5)
-                if msg is None:
+                batch = await asyncio.to_thread(self._next_batch, consumer)
+                if not batch:
                     if consumer.assignment():
                         worker_healthy()  # caught up
                     if time.monotonic() >= self._next_sweep:  # idle: keep our inbox rows bounded
                         await sweep_inbox(self._pool, self._group, self._retention)
                         self._next_sweep = time.monotonic() + self._sweep_every
                     continue
-                error = msg.error()
-                if error is not None:
-                    if error.code() != KafkaError._PARTITION_EOF:
+                messages = []
+                for msg in batch:
+                    error = msg.error()
+                    if error is None:
+                        messages.append(msg)
+                    elif error.code() != KafkaError._PARTITION_EOF:
                         log.debug("kafka consumer error", error=str(error))
+                if not messages:
                     continue
-                await self._process(msg)
+                await self._process_batch(messages)
                 worker_healthy()
                 # Asynchronous commit: a commit lost in a crash only replays events that
                 # the inbox then skips, and a synchronous one would cost a broker round
-                # trip per event.
-                consumer.commit(message=msg, asynchronous=True)
+                # trip per batch.
+                consumer.commit(offsets=_next_offsets(messages), asynchronous=True)
         finally:
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(consumer.close)
+
+
+def _next_offsets(messages: Sequence[KafkaMessage]) -> list[TopicPartition]:
+    """Per partition, the offset after the last message handled."""
+    last: dict[tuple[str, int], int] = {}
+    for msg in messages:
+        where = (msg.topic() or "", msg.partition() or 0)
+        last[where] = max(last.get(where, -1), msg.offset() or 0)
+    return [TopicPartition(topic, partition, offset + 1) for (topic, partition), offset in last.items()]

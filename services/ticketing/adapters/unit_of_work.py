@@ -5,8 +5,10 @@ transaction again)."""
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any
 
 import psycopg
+from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from services.runtime.unit_of_work import PostgresUnitOfWork
@@ -54,3 +56,18 @@ class TicketingUnitOfWork(PostgresUnitOfWork):
         if _retryable(exc):
             raise RetryableConflict(str(exc)) from exc
         return result
+
+
+class ConsumerUnitOfWork(TicketingUnitOfWork):
+    """Ticketing's repositories on the transaction the inbox consumer opened for a message:
+    its effect commits, or rolls back, with the message's inbox row (one transaction and
+    one pooled connection per message, not two). Used as is, never entered with `async with`."""
+
+    def __init__(self, pool: AsyncConnectionPool, conn: AsyncConnection[Any],
+                 idempotency_ttl_seconds: float = 86400) -> None:
+        super().__init__(pool, idempotency_ttl_seconds)
+        self._fixed = conn
+
+    @property
+    def connection(self) -> AsyncConnection[Any]:
+        return self._fixed

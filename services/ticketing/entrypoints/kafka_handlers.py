@@ -4,6 +4,7 @@ Both are idempotent by themselves; the inbox skips redeliveries besides."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from google.protobuf.message import DecodeError
@@ -17,7 +18,7 @@ from services.runtime.timestamps import from_timestamp
 from services.runtime.unit_of_work import PostgresUnitOfWork
 from services.ticketing.adapters.repository import PostgresInventory
 from services.ticketing.domain.model import SessionInfo, TierStock
-from services.ticketing.service_layer.ports import PublishedSession
+from services.ticketing.service_layer.ports import PublishedSession, UnitOfWork
 from services.ticketing.service_layer.ticketing import PaymentResult, Ticketing
 
 PAYMENT_TOPICS = ("payment.succeeded", "payment.failed", "payment.refunded")
@@ -62,14 +63,17 @@ async def on_event_published(event: ReceivedEvent, conn: AsyncConnection[Any]) -
         await inventory.publish_sessions(message.snapshot.slug, message.version, sessions)
 
 
-def payment_handler(ticketing: Ticketing) -> Any:
+def payment_handler(ticketing: Ticketing,
+                    on_connection: Callable[[AsyncConnection[Any]], UnitOfWork] | None = None) -> Any:
+    """`on_connection`: the use case's unit of work on the consumer's transaction, so the
+    effect commits with the inbox row; without it the use case opens its own."""
     async def handle(event: ReceivedEvent, conn: AsyncConnection[Any]) -> None:
         try:
             result = _result(event)
         except DecodeError as exc:
             raise PoisonMessage(f"undecodable {event.topic}: {exc}") from exc
         try:
-            await ticketing.payment_result(result)
+            await ticketing.payment_result(result, on_connection(conn) if on_connection else None)
         except NotFound as exc:
             raise PoisonMessage(str(exc)) from exc
 
