@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,14 +39,30 @@ def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def _publish(http: httpx.Client, admin: str, capacity: int) -> str:
+@dataclass(frozen=True)
+class OnSale:
+    slug: str
+    session: str
+    tier: str
+
+
+def _publish(http: httpx.Client, admin: str, capacity: int, provider: str = "kulturago") -> OnSale:
+    """A fresh event of one session and one tier, on sale once ticketing has it. A
+    TicketsCloud-backed one first gets its inventory at the vendor's sandbox, under the
+    vendor's ids (session = their event, tier = their ticket set)."""
     slug = f"bench-{uuid.uuid4().hex[:10]}"
+    session, tier = "ga", "floor"
+    if provider == "ticketscloud":
+        session, tier = f"{int(time.time()):08x}{uuid.uuid4().hex[:16]}", uuid.uuid4().hex[:24]
+        httpx.put(f"{topology.sandbox('ticketscloud').url}/sandbox/events/{session}", timeout=30, json={
+            "title": "Бенчмарк", "sets": [{"id": tier, "name": "Входной", "price": 150000, "amount": capacity}]}
+        ).raise_for_status()
     start = (datetime.now(UTC) + timedelta(days=7)).replace(second=0, microsecond=0)
     body = {"slug": slug, "title": "Бенчмарк продаж", "category": "concert", "city": "moscow",
             "place": {"name": "Зал", "address": "ул. Тестовая, 1", "lat": 56.95, "lon": 39.45},
-            "ticketProvider": "kulturago", "price": {"min": 0, "max": 0},
-            "sessions": [{"id": "ga", "startTime": _iso(start), "endTime": _iso(start + timedelta(hours=2)),
-                          "tiers": [{"id": "floor", "name": "Танцпол", "price": "150000", "capacity": capacity}]}]}
+            "ticketProvider": provider, "price": {"min": 0, "max": 0},
+            "sessions": [{"id": session, "startTime": _iso(start), "endTime": _iso(start + timedelta(hours=2)),
+                          "tiers": [{"id": tier, "name": "Танцпол", "price": "150000", "capacity": capacity}]}]}
     http.post("/api/v1/events", json=body, headers={"Authorization": f"Bearer {admin}"}).raise_for_status()
     deadline = time.monotonic() + 30
     with psycopg.connect(_ticketing_db()) as conn:
@@ -53,7 +70,7 @@ def _publish(http: httpx.Client, admin: str, capacity: int) -> str:
             if time.monotonic() > deadline:
                 raise SystemExit("bench: ticketing did not receive the event")
             time.sleep(0.1)
-    return slug
+    return OnSale(slug, session, tier)
 
 
 def _ticketing_db() -> str:
@@ -73,8 +90,8 @@ def _buyers(http: httpx.Client, count: int) -> list[dict[str, str]]:
     return headers
 
 
-def _purchase_body(slug: str) -> dict[str, Any]:
-    return {"eventSlug": slug, "sessionId": "ga", "items": [{"tierId": "floor", "quantity": 1}]}
+def _purchase_body(sale: OnSale) -> dict[str, Any]:
+    return {"eventSlug": sale.slug, "sessionId": sale.session, "items": [{"tierId": sale.tier, "quantity": 1}]}
 
 
 def _ms(values: list[float], q: float) -> float:
@@ -99,7 +116,7 @@ def _session(connections: int) -> aiohttp.ClientSession:
                                  timeout=aiohttp.ClientTimeout(total=120))
 
 
-async def _flash_sale(slug: str, buyers: list[dict[str, str]]) -> tuple[LoadResult, int, int, int]:
+async def _flash_sale(sale: OnSale, buyers: list[dict[str, str]]) -> tuple[LoadResult, int, int, int]:
     latencies: list[float] = []
     codes: dict[int, int] = {}
     errors = 0
@@ -108,7 +125,7 @@ async def _flash_sale(slug: str, buyers: list[dict[str, str]]) -> tuple[LoadResu
             nonlocal errors
             started = time.perf_counter()
             try:
-                async with http.post(f"{BASE}/api/v1/tickets/purchase", json=_purchase_body(slug),
+                async with http.post(f"{BASE}/api/v1/tickets/purchase", json=_purchase_body(sale),
                                      headers=buyers[n % len(buyers)]) as reply:
                     await reply.read()
                     status = reply.status
@@ -123,7 +140,7 @@ async def _flash_sale(slug: str, buyers: list[dict[str, str]]) -> tuple[LoadResu
         elapsed = time.perf_counter() - started
     with psycopg.connect(_ticketing_db()) as conn:
         row = conn.execute(
-            "SELECT sum(held), sum(sold), sum(capacity) FROM tiers WHERE event_slug = %s", (slug,)).fetchone()
+            "SELECT sum(held), sum(sold), sum(capacity) FROM tiers WHERE event_slug = %s", (sale.slug,)).fetchone()
     held, sold, capacity = row if row else (0, 0, 0)
     over = max(0, int(held) + int(sold) - int(capacity))
     non2xx = sum(count for code, count in codes.items() if code != 200)
@@ -132,7 +149,8 @@ async def _flash_sale(slug: str, buyers: list[dict[str, str]]) -> tuple[LoadResu
     return result, codes.get(200, 0), codes.get(409, 0), over
 
 
-async def _sustained(slug: str, buyers: list[dict[str, str]]) -> tuple[LoadResult, LoadResult, list[str], float]:
+async def _sustained(sale: OnSale, buyers: list[dict[str, str]], label: str = "kulturago"
+                     ) -> tuple[LoadResult, LoadResult, list[str], float]:
     purchase_s: list[float] = []
     confirm_s: list[float] = []
     paid: list[str] = []
@@ -144,7 +162,7 @@ async def _sustained(slug: str, buyers: list[dict[str, str]]) -> tuple[LoadResul
             headers = buyers[n % len(buyers)]
             while time.monotonic() < deadline:
                 started = time.perf_counter()
-                async with http.post(f"{BASE}/api/v1/tickets/purchase", json=_purchase_body(slug),
+                async with http.post(f"{BASE}/api/v1/tickets/purchase", json=_purchase_body(sale),
                                      headers=headers) as reply:
                     order = await reply.json() if reply.status == 200 else None
                 if order is None:
@@ -173,9 +191,9 @@ async def _sustained(slug: str, buyers: list[dict[str, str]]) -> tuple[LoadResul
         started = time.perf_counter()
         await asyncio.gather(*(worker(n) for n in range(SUSTAINED_WORKERS)))
         elapsed = time.perf_counter() - started
-    purchase = _result(f"sustained: purchase ({SUSTAINED_WORKERS} buyers paying in a loop)", SUSTAINED_WORKERS,
-                       elapsed, purchase_s, 0, failures)
-    confirm = _result("sustained: pay on the sandbox -> PAID", SUSTAINED_WORKERS, elapsed, confirm_s, 0, 0)
+    purchase = _result(f"sustained, {label}: purchase ({SUSTAINED_WORKERS} buyers paying in a loop)",
+                       SUSTAINED_WORKERS, elapsed, purchase_s, 0, failures)
+    confirm = _result(f"sustained, {label}: pay on the sandbox -> PAID", SUSTAINED_WORKERS, elapsed, confirm_s, 0, 0)
     return purchase, confirm, paid, elapsed
 
 
@@ -214,28 +232,33 @@ def run() -> Section:
     with httpx.Client(base_url=BASE, timeout=30) as http:
         admin = seeder_token()
         buyers = _buyers(http, BUYERS)
-        flash_slug = _publish(http, admin, FLASH_CAPACITY)
-        sustained_slug = _publish(http, admin, 100_000)
-    flash, won, refused, over = asyncio.run(_flash_sale(flash_slug, buyers))
-    purchase, confirm, paid, elapsed = asyncio.run(_sustained(sustained_slug, buyers))
-    counts = _ticket_paid_orders(set(paid))
+        flash_sale = _publish(http, admin, FLASH_CAPACITY)
+        ours = _publish(http, admin, 100_000)
+        vendors = _publish(http, admin, 100_000, provider="ticketscloud")
+    flash, won, refused, over = asyncio.run(_flash_sale(flash_sale, buyers))
+    purchase, confirm, paid, elapsed = asyncio.run(_sustained(ours, buyers))
+    v_purchase, v_confirm, v_paid, v_elapsed = asyncio.run(_sustained(vendors, buyers, "TicketsCloud-backed"))
+    counts = _ticket_paid_orders(set(paid) | set(v_paid))
     lost = sum(1 for c in counts.values() if c == 0)
     duplicated = sum(1 for c in counts.values() if c > 1)
     per_second = len(paid) / elapsed if elapsed else 0.0
+    vendor_per_second = len(v_paid) / v_elapsed if v_elapsed else 0.0
     return Section(
-        title="Tickets: flash sale and sustained confirmed purchases (kulturago inventory)",
-        results=[flash, purchase, confirm],
+        title="Tickets: flash sale and sustained confirmed purchases",
+        results=[flash, purchase, confirm, v_purchase, v_confirm],
         checks=[
             Check("flash sale: orders held", won, f"== {FLASH_CAPACITY}", won == FLASH_CAPACITY),
             Check("flash sale: oversold", over, "== 0", over == 0),
             Check("flash sale: refused 409", refused, f"== {FLASH_ATTEMPTS - FLASH_CAPACITY}",
                   refused == FLASH_ATTEMPTS - FLASH_CAPACITY),
-            Check("confirmed purchases per second", per_second, ">= 300", per_second >= 300),
+            Check("confirmed purchases per second (kulturago)", per_second, ">= 300", per_second >= 300),
+            Check("confirmed purchases per second (TicketsCloud-backed)", vendor_per_second, "reported", True),
             Check("PAID orders without ticket.paid", lost, "== 0", lost == 0),
             Check("PAID orders with more than one ticket.paid", duplicated, "== 0", duplicated == 0),
         ],
-        notes=[f"{len(paid)} orders PAID in {elapsed:.1f} s by {SUSTAINED_WORKERS} concurrent buyers; "
-               f"{refused} of {FLASH_ATTEMPTS} flash-sale attempts refused with 409 (sold out)",
-               "Load generator (Python, asyncio), Envoy, every service, the sandbox, PostgreSQL and Kafka share "
+        notes=[f"{len(paid)} kulturago and {len(v_paid)} TicketsCloud-backed orders PAID in {SUSTAINED_SECONDS} s runs "
+               f"by {SUSTAINED_WORKERS} concurrent buyers each; {refused} of {FLASH_ATTEMPTS} flash-sale attempts "
+               "refused with 409 (sold out)",
+               "Load generator (Python, asyncio), Envoy, every service, the sandboxes, PostgreSQL and Kafka share "
                "the same 2 cores."],
     )
