@@ -10,6 +10,7 @@ from kulturago.payment.v1 import payment_service_pb2, payment_service_pb2_grpc
 from services.payment.adapters.cloudpayments.api import NAME as CLOUDPAYMENTS
 from services.payment.adapters.cloudpayments.api import CloudPaymentsApi
 from services.payment.adapters.cloudpayments.notifications import CloudPaymentsNotifications
+from services.payment.adapters.ticketing_client import GrpcTicketing
 from services.payment.adapters.unit_of_work import PaymentUnitOfWork
 from services.payment.config import PaymentSettings
 from services.payment.entrypoints.grpc_api import PaymentServicer
@@ -41,7 +42,9 @@ async def build_app(settings: PaymentSettings | None = None) -> ServiceApp:
                            breaker_threshold=s.cloudpayments_breaker_threshold,
                            breaker_reset_seconds=s.cloudpayments_breaker_reset_seconds)
     cashier = Cashier(unit_of_work, api)
-    callbacks = ProviderCallbacks(unit_of_work, {CLOUDPAYMENTS: CloudPaymentsNotifications(s.cloudpayments_api_secret)})
+    ticketing = GrpcTicketing(s.ticketing_address, s.ticketing_timeout_seconds) if s.ticketing_address else None
+    callbacks = ProviderCallbacks(unit_of_work, {CLOUDPAYMENTS: CloudPaymentsNotifications(s.cloudpayments_api_secret)},
+                                  order_owner=ticketing)
     relay = OutboxRelay(pool, s.database_url, s.kafka_bootstrap, "payment-outbox")
 
     def register(server: grpc.aio.Server) -> None:
@@ -50,6 +53,8 @@ async def build_app(settings: PaymentSettings | None = None) -> ServiceApp:
     async def close() -> None:
         await relay.close()
         await api.close()
+        if ticketing is not None:
+            await ticketing.close()
         await pool.close()
 
     return ServiceApp(settings=s, error_domain="payment.kulturago.ru", service_names=[_SERVICE.full_name],

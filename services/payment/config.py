@@ -15,3 +15,7 @@ class PaymentSettings(ServiceSettings):
     cloudpayments_attempts: int = 3  # per call, with backoff (requests carry X-Request-ID: retries are safe)
     cloudpayments_breaker_threshold: int = 5  # consecutive failures that open the circuit
     cloudpayments_breaker_reset_seconds: float = 30.0  # then one trial call is let through
+    # ticketing-service (gRPC), told of a success at once (HandlePaymentResult) beside
+    # payment.succeeded; "" leaves it to Kafka alone.
+    ticketing_address: str = ""
+    ticketing_timeout_seconds: float = 2.0

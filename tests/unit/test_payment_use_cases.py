@@ -220,6 +220,40 @@ async def test_a_race_lost_every_time_gives_up_with_the_conflict(f: Fixture) -> 
     assert f.db.published == []
 
 
+
+class RecordingOwner:
+    """The order's owner (ticketing) as the fast path sees it."""
+
+    def __init__(self) -> None:
+        self.told: list[PaymentSucceeded] = []
+
+    def payment_succeeded(self, event: PaymentSucceeded) -> None:
+        self.told.append(event)
+
+
+async def test_the_order_owner_is_told_of_a_committed_success_once(f: Fixture) -> None:
+    owner = RecordingOwner()
+    f.callbacks.order_owner = owner
+    await f.cashier.create(ORDER)
+    await f.notify(CheckRequested("order-1", "user-1", 150050, "RUB", "1"))
+    await f.notify(declined())
+    assert owner.told == []  # only a success is worth the hurry
+    f.db.conflicts_to_raise = 2  # lost races: told after the commit that counts, not before
+    await f.notify(taken())
+    await f.notify(taken())  # the provider repeats itself: nothing new to tell
+    assert owner.told == f.events(PaymentSucceeded) and len(owner.told) == 1
+
+
+async def test_a_success_never_committed_is_not_told(f: Fixture) -> None:
+    owner = RecordingOwner()
+    f.callbacks.order_owner = owner
+    await f.cashier.create(ORDER)
+    f.db.conflicts_to_raise = 100
+    with pytest.raises(Conflict):
+        await f.notify(taken())
+    assert owner.told == []
+
+
 # --- RefundPayment ---
 
 async def test_full_refund(f: Fixture) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from services.payment.domain import model
+from services.payment.domain.events import PaymentEvent, PaymentSucceeded
 from services.payment.domain.model import RefundStatus, Verdict
 from services.payment.domain.notifications import (
     TRANSACTION_KINDS,
@@ -24,6 +25,7 @@ from services.payment.service_layer.ports import (
     Clock,
     Conflict,
     NotificationCodec,
+    OrderOwner,
     Transaction,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -41,6 +43,9 @@ class ProviderCallbacks:
     unit_of_work: UnitOfWorkFactory
     codecs: Mapping[str, NotificationCodec]  # by provider name, as in the callback's path
     clock: Clock = field(default=utc_now)
+    # Told of a success once it is committed (ticketing's fast path; the outbox event is
+    # the durable path). Without it the buyer waits for payment.succeeded through Kafka.
+    order_owner: OrderOwner | None = None
 
     async def handle(self, provider: str, kind: str, body: bytes, signature: str | None) -> tuple[str, bytes]:
         """The reply to one notification: (content type, body). The signature is checked
@@ -49,10 +54,13 @@ class ProviderCallbacks:
         if codec is None:
             raise errors.NotFound(f"unknown payment provider {provider!r}", "PROVIDER_UNKNOWN")
         notification = codec.decode(kind, body, signature)
-        verdict = await retrying(lambda: self._apply(provider, notification))
+        verdict, event = await retrying(lambda: self._apply(provider, notification))
+        if isinstance(event, PaymentSucceeded) and self.order_owner is not None:
+            self.order_owner.payment_succeeded(event)  # committed: no need to wait for Kafka
         return codec.answer(verdict)
 
-    async def _apply(self, provider: str, notification: Notification) -> Verdict:
+    async def _apply(self, provider: str, notification: Notification) -> tuple[Verdict, PaymentEvent | None]:
+        """The verdict, and the event staged with the change (None when nothing changed)."""
         async with self.unit_of_work() as uow:
             payment = await uow.payments.by_order(notification.order_id,
                                                   for_update=not isinstance(notification, CheckRequested))
@@ -61,19 +69,19 @@ class ProviderCallbacks:
                                       currency=notification.currency)
                 log.info("payment check", order_id=notification.order_id, verdict=verdict.value,
                          transaction_id=notification.transaction_id)
-                return verdict
+                return verdict, None
             if payment is None:
                 # Check refuses unknown invoices, so the provider skipped it: say so loudly;
                 # the provider keeps repeating the notification until someone looks.
                 log.error("notification for an unknown invoice", provider=provider, order_id=notification.order_id,
                           kind=TRANSACTION_KINDS[type(notification)], transaction_id=notification.transaction_id)
-                return Verdict.UNKNOWN_INVOICE
+                return Verdict.UNKNOWN_INVOICE, None
             kind = TRANSACTION_KINDS[type(notification)]
             if await uow.payments.recorded(provider, kind, notification.transaction_id):
                 # Under the payment's row lock: a repeat waits for the first, then finds it here.
                 log.info("notification repeated; already applied", order_id=payment.order_id, kind=kind,
                          transaction_id=notification.transaction_id)
-                return Verdict.ACCEPT
+                return Verdict.ACCEPT, None
             now = self.clock()
             outcome: Outcome
             if isinstance(notification, PaymentTaken):
@@ -94,7 +102,7 @@ class ProviderCallbacks:
                           transaction_id=notification.transaction_id, note=outcome.note)
             log.info("notification applied", order_id=payment.order_id, kind=kind,
                      status=str(outcome.payment.status), transaction_id=notification.transaction_id)
-            return Verdict.ACCEPT
+            return Verdict.ACCEPT, outcome.event
 
     async def _returned(self, uow: UnitOfWork, payment: model.Payment, returned: MoneyReturned,
                         now: datetime) -> Outcome:

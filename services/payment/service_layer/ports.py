@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from services.payment.domain.events import PaymentEvent
+from services.payment.domain.events import PaymentEvent, PaymentSucceeded
 from services.payment.domain.model import Invoice, Payment, Refund, Verdict
 from services.payment.domain.notifications import Notification
 
@@ -143,3 +143,12 @@ class NotificationCodec(Protocol):
     def answer(self, verdict: Verdict) -> tuple[str, bytes]:
         """(content type, body) of the reply the provider expects."""
         ...
+
+
+class OrderOwner(Protocol):
+    """The service that sold what a payment pays for (ticketing), told of a success the
+    moment it is committed: a fast path beside payment.succeeded in the outbox, which
+    stays the durable one. Best effort: it returns at once and never raises; the owner
+    applies the news once, whichever way it comes first."""
+
+    def payment_succeeded(self, event: PaymentSucceeded) -> None: ...
