@@ -110,7 +110,7 @@ def _code_stamp(svc: topology.Service) -> str:
 def _sandbox_stamp(box: topology.Sandbox) -> str:
     digest = hashlib.sha256(json.dumps(sandbox_env(box), sort_keys=True).encode())
     root = paths.ROOT / "sandboxes"
-    for file in sorted([root / "__init__.py", *(root / box.name).rglob("*.py")]):
+    for file in sorted([*root.glob("*.py"), *(root / box.name).rglob("*.py")]):  # its own code and the shared
         if "__pycache__" not in file.parts:
             st = file.stat()
             digest.update(f"{file}:{st.st_size}:{st.st_mtime_ns}".encode())

@@ -10,8 +10,6 @@ import hmac
 import json
 import logging
 import time
-from collections import deque
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,27 +19,14 @@ from sandboxes.cloudpayments import page
 from sandboxes.cloudpayments.notifier import Notifier, payment_fields, refund_fields
 from sandboxes.cloudpayments.settings import SandboxSettings
 from sandboxes.cloudpayments.store import Order, Store
+from sandboxes.faults import install, take
 
 log = logging.getLogger("sandbox.cloudpayments")
-
-
-@dataclass
-class Fault:
-    mode: str  # error: HTTP 500; stall: answer after `seconds`; refuse: {"Success": false}
-    seconds: float = 30.0
-    message: str = "Refused by the sandbox (fault injection)"
-    # Only requests whose parameters include these (e.g. {"InvoiceId": "order-1"}): a test
-    # that scopes its faults is not disturbed by other callers of a shared sandbox.
-    match: dict[str, str] = field(default_factory=dict)
-
-    def applies(self, params: dict[str, Any]) -> bool:
-        return all(str(params.get(key, "")) == value for key, value in self.match.items())
 
 
 SETTINGS = web.AppKey("settings", SandboxSettings)
 STORE = web.AppKey("store", Store)
 NOTIFIER = web.AppKey("notifier", Notifier)
-FAULTS: web.AppKey[dict[str, deque[Fault]]] = web.AppKey("faults")
 TASKS: web.AppKey[set[asyncio.Task[Any]]] = web.AppKey("tasks")
 API_METHODS = ("orders/create", "orders/cancel", "payments/refund")
 FAULT_MODES = ("error", "stall", "refuse")
@@ -114,10 +99,7 @@ async def api(request: web.Request) -> web.Response:
         params = await _params(request)
     except (ValueError, json.JSONDecodeError):
         return web.json_response(_reply(success=False, message="Request body is not JSON or a form"))
-    faults = request.app[FAULTS].get(method, deque())
-    if (fault := next((f for f in faults if f.applies(params)), None)) is not None:
-        faults.remove(fault)
-        log.warning("fault injected on %s: %s", method, fault.mode)
+    if (fault := take(request.app, method, params)) is not None:
         if fault.mode == "error":
             return web.Response(status=500, text="Internal Server Error (sandbox fault injection)")
         if fault.mode == "refuse":
@@ -256,23 +238,6 @@ async def notifications(request: web.Request) -> web.Response:
     return web.json_response({"notifications": [n.as_json() for n in found]})
 
 
-async def add_fault(request: web.Request) -> web.Response:
-    body = await request.json()
-    method, mode = body.get("method"), body.get("mode")
-    if method not in API_METHODS or mode not in FAULT_MODES:
-        return web.json_response({"error": f"method in {API_METHODS}, mode in {FAULT_MODES}"}, status=400)
-    match = {str(k): str(v) for k, v in (body.get("match") or {}).items()}
-    fault = Fault(mode, float(body.get("seconds", 30)), str(body.get("message") or Fault.message), match)
-    queue = request.app[FAULTS].setdefault(method, deque())
-    queue.extend([fault] * int(body.get("times", 1)))
-    return web.json_response({"method": method, "queued": len(queue)})
-
-
-async def clear_faults(request: web.Request) -> web.Response:
-    request.app[FAULTS].clear()
-    return web.json_response({"cleared": True})
-
-
 def build(settings: SandboxSettings) -> web.Application:
     if not (settings.public_id and settings.api_secret):
         raise SystemExit("sandbox: KGO_CLOUDPAYMENTS_PUBLIC_ID and KGO_CLOUDPAYMENTS_API_SECRET must be set")
@@ -280,7 +245,6 @@ def build(settings: SandboxSettings) -> web.Application:
     app[SETTINGS] = settings
     app[STORE] = Store(settings.state_file)
     app[NOTIFIER] = Notifier(settings, app[STORE])
-    app[FAULTS] = {}
     app[TASKS] = set()
     app.router.add_post("/{method:(orders|payments)/[a-z]+|test}", api)
     app.router.add_get("/pay/{order_id}", pay_page)
@@ -289,8 +253,7 @@ def build(settings: SandboxSettings) -> web.Application:
     app.router.add_get("/sandbox/orders", sandbox_orders)
     app.router.add_get("/sandbox/orders/{order_id}", sandbox_order)
     app.router.add_get("/sandbox/notifications", notifications)
-    app.router.add_post("/sandbox/faults", add_fault)
-    app.router.add_delete("/sandbox/faults", clear_faults)
+    install(app, API_METHODS, FAULT_MODES, default_seconds={"stall": 30.0})
 
     async def lifecycle(app: web.Application) -> Any:
         await app[NOTIFIER].start()

@@ -7,13 +7,12 @@ import asyncio
 import hmac
 import logging
 import time
-from collections import deque
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
+from sandboxes.faults import install, take
 from sandboxes.kassir.settings import SandboxSettings
 from sandboxes.kassir.store import Mismatch, NotFound, Reservation, SeatsUnavailable, Store
 
@@ -24,21 +23,8 @@ FAULT_MODES = ("error", "latency", "stall", "taken", "lose")
 MAX_TTL_SECONDS = 30 * 60
 
 
-@dataclass
-class Fault:
-    mode: str
-    seconds: float = 30.0
-    status: int = 503
-    # Only requests whose parameters include these ({"sessionId": ...}, {"reservationId": ...}).
-    match: dict[str, str] = field(default_factory=dict)
-
-    def applies(self, params: dict[str, str]) -> bool:
-        return all(params.get(key, "") == value for key, value in self.match.items())
-
-
 SETTINGS = web.AppKey("settings", SandboxSettings)
 STORE = web.AppKey("store", Store)
-FAULTS: web.AppKey[dict[str, deque[Fault]]] = web.AppKey("faults")
 
 
 def _iso(ts: float) -> str:
@@ -69,13 +55,6 @@ def _unauthorized() -> web.Response:
     return _error(401, "UNAUTHORIZED", "Authorization: Bearer <API key> is missing or wrong")
 
 
-def _fault(request: web.Request, method: str, params: dict[str, str]) -> Fault | None:
-    queue = request.app[FAULTS].get(method, deque())
-    fault = next((f for f in queue if f.applies(params)), None)
-    if fault is not None:
-        queue.remove(fault)
-        log.warning("fault injected on %s: %s %s", method, fault.mode, params)
-    return fault
 
 
 # --- the partner API ---
@@ -92,7 +71,7 @@ async def reserve(request: web.Request) -> web.Response:
     except (ValueError, KeyError, TypeError, AttributeError):
         return _error(400, "BAD_REQUEST", "items: [{categoryId, quantity}], seats: [...], ttlSeconds")
     store = request.app[STORE]
-    fault = _fault(request, "reservations.create", {"sessionId": session_id, "reservationId": reservation_id})
+    fault = take(request.app, "reservations.create", {"sessionId": session_id, "reservationId": reservation_id})
     if fault is not None:
         if fault.mode == "error":
             return _error(fault.status, "INTERNAL", "sandbox fault injection")
@@ -132,7 +111,7 @@ async def _change(request: web.Request, method: str, target: str) -> web.Respons
             assert fenced is not None
             return _ok(fenced)
         return _error(404, "RESERVATION_NOT_FOUND", f"no reservation {reservation_id}")
-    fault = _fault(request, method, {"sessionId": reservation.session, "reservationId": reservation_id})
+    fault = take(request.app, method, {"sessionId": reservation.session, "reservationId": reservation_id})
     if fault is not None:
         if fault.mode == "lose" and reservation.status == "RESERVED":
             store.set_status(reservation_id, "EXPIRED", time.time())
@@ -168,7 +147,7 @@ async def get_reservation(request: web.Request) -> web.Response:
     reservation = store.reservation(reservation_id, time.time())
     if reservation is None:
         return _error(404, "RESERVATION_NOT_FOUND", f"no reservation {reservation_id}")
-    fault = _fault(request, "reservations.get", {"sessionId": reservation.session, "reservationId": reservation_id})
+    fault = take(request.app, "reservations.get", {"sessionId": reservation.session, "reservationId": reservation_id})
     if fault is not None:
         if fault.mode == "error":
             return _error(fault.status, "INTERNAL", "sandbox fault injection")
@@ -212,25 +191,6 @@ async def sandbox_reservations(request: web.Request) -> web.Response:
     return web.json_response({"reservations": [{**_json(r), "channel": r.channel} for r in found]})
 
 
-async def add_fault(request: web.Request) -> web.Response:
-    body = await request.json()
-    method, mode = body.get("method"), body.get("mode")
-    if method not in METHODS or mode not in FAULT_MODES:
-        return web.json_response({"error": f"method in {METHODS}, mode in {FAULT_MODES}"}, status=400)
-    match = {str(k): str(v) for k, v in (body.get("match") or {}).items()}
-    default = {"stall": 30.0, "latency": 0.2}.get(mode, 0.0)
-    fault = Fault(mode, float(body.get("seconds", default)), int(body.get("status", 503)),
-                  match)
-    queue = request.app[FAULTS].setdefault(method, deque())
-    queue.extend([fault] * int(body.get("times", 1)))
-    return web.json_response({"method": method, "queued": len(queue)})
-
-
-async def clear_faults(request: web.Request) -> web.Response:
-    request.app[FAULTS].clear()
-    return web.json_response({"cleared": True})
-
-
 def seed_demo(store: Store) -> int:
     """The demo city's Kassir-backed sessions (kgo/demo_city), with their seat maps."""
     from datetime import date
@@ -255,7 +215,6 @@ def build(settings: SandboxSettings) -> web.Application:
     app = web.Application()
     app[SETTINGS] = settings
     app[STORE] = Store(settings.state_file)
-    app[FAULTS] = {}
     if settings.seed_demo:
         log.info("seeded %d demo sessions", seed_demo(app[STORE]))
     app.router.add_put("/v1/sessions/{session_id}/reservations/{reservation_id}", reserve)
@@ -267,8 +226,7 @@ def build(settings: SandboxSettings) -> web.Application:
     app.router.add_put("/sandbox/sessions/{session_id}", put_session)
     app.router.add_get("/sandbox/sessions/{session_id}", sandbox_session)
     app.router.add_get("/sandbox/reservations", sandbox_reservations)
-    app.router.add_post("/sandbox/faults", add_fault)
-    app.router.add_delete("/sandbox/faults", clear_faults)
+    install(app, METHODS, FAULT_MODES, default_seconds={"stall": 30.0, "latency": 0.2})
 
     async def lifecycle(app: web.Application) -> Any:
         yield

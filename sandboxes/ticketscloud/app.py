@@ -7,13 +7,12 @@ import asyncio
 import hmac
 import logging
 import time
-from collections import deque
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
+from sandboxes.faults import install, take
 from sandboxes.ticketscloud.settings import SandboxSettings
 from sandboxes.ticketscloud.store import NotFound, Order, Store, Unavailable
 
@@ -25,22 +24,8 @@ FAULT_MODES = ("error", "latency", "stall", "taken", "lose")
 RESERVE_SECONDS = 20 * 60
 
 
-@dataclass
-class Fault:
-    mode: str
-    seconds: float = 30.0
-    status: int = 503
-    # Only requests whose parameters include these ({"event": ...}, {"order": ...},
-    # {"status": "executed"}): a test scoping its faults is not disturbed by other callers.
-    match: dict[str, str] = field(default_factory=dict)
-
-    def applies(self, params: dict[str, str]) -> bool:
-        return all(params.get(key, "") == value for key, value in self.match.items())
-
-
 SETTINGS = web.AppKey("settings", SandboxSettings)
 STORE = web.AppKey("store", Store)
-FAULTS: web.AppKey[dict[str, deque[Fault]]] = web.AppKey("faults")
 
 
 def _iso(ts: float) -> str:
@@ -74,13 +59,6 @@ def _authorized(request: web.Request) -> bool:
     return scheme.lower() == "key" and hmac.compare_digest(key.strip().encode(), expected.encode())
 
 
-async def _fault(request: web.Request, method: str, params: dict[str, str]) -> Fault | None:
-    queue = request.app[FAULTS].get(method, deque())
-    fault = next((f for f in queue if f.applies(params)), None)
-    if fault is not None:
-        queue.remove(fault)
-        log.warning("fault injected on %s: %s %s", method, fault.mode, params)
-    return fault
 
 
 # --- TicketsCloud's API ---
@@ -100,7 +78,7 @@ async def create_order(request: web.Request) -> web.Response:
     if not isinstance(random, dict) or not isinstance(tickets, list):
         return _error(400, "bad_request", "`random` is {set id: count}, `tickets` a list of seats")
     store = request.app[STORE]
-    fault = await _fault(request, "orders.create", {"event": event})
+    fault = take(request.app, "orders.create", {"event": event})
     if fault is not None:
         if fault.mode == "error":
             return _error(fault.status, "internal_error", "sandbox fault injection")
@@ -134,7 +112,7 @@ async def get_order(request: web.Request) -> web.Response:
     order = store.order(order_id, time.time())
     if order is None:
         return _error(404, "not_found", f"order {order_id} not found")
-    fault = await _fault(request, "orders.get", {"event": order.event, "order": order.id})
+    fault = take(request.app, "orders.get", {"event": order.event, "order": order.id})
     if fault is not None:
         if fault.mode == "error":
             return _error(fault.status, "internal_error", "sandbox fault injection")
@@ -162,7 +140,7 @@ async def update_order(request: web.Request) -> web.Response:
     order = store.order(order_id, time.time())
     if order is None:
         return _error(404, "not_found", f"order {order_id} not found")
-    fault = await _fault(request, "orders.update", {"event": order.event, "order": order.id, "status": wanted})
+    fault = take(request.app, "orders.update", {"event": order.event, "order": order.id, "status": wanted})
     if fault is not None:
         if fault.mode == "lose" and order.status == "reserved":
             store.set_status(order.id, "expired", time.time())  # the vendor dropped the reservation
@@ -217,25 +195,6 @@ async def sandbox_orders(request: web.Request) -> web.Response:
     return web.json_response({"orders": [{**_order_json(o), "channel": o.channel} for o in orders]})
 
 
-async def add_fault(request: web.Request) -> web.Response:
-    body = await request.json()
-    method, mode = body.get("method"), body.get("mode")
-    if method not in METHODS or mode not in FAULT_MODES:
-        return web.json_response({"error": f"method in {METHODS}, mode in {FAULT_MODES}"}, status=400)
-    match = {str(k): str(v) for k, v in (body.get("match") or {}).items()}
-    default = {"stall": 30.0, "latency": 0.2}.get(mode, 0.0)
-    fault = Fault(mode, float(body.get("seconds", default)), int(body.get("status", 503)),
-                  match)
-    queue = request.app[FAULTS].setdefault(method, deque())
-    queue.extend([fault] * int(body.get("times", 1)))
-    return web.json_response({"method": method, "queued": len(queue)})
-
-
-async def clear_faults(request: web.Request) -> web.Response:
-    request.app[FAULTS].clear()
-    return web.json_response({"cleared": True})
-
-
 def seed_demo(store: Store) -> int:
     """The demo city's TicketsCloud-backed sessions (kgo/demo_city), each an event here."""
     from datetime import date
@@ -260,7 +219,6 @@ def build(settings: SandboxSettings) -> web.Application:
     app = web.Application()
     app[SETTINGS] = settings
     app[STORE] = Store(settings.state_file)
-    app[FAULTS] = {}
     if settings.seed_demo:
         log.info("seeded %d demo events", seed_demo(app[STORE]))
     app.router.add_post("/v2/resources/orders", create_order)
@@ -271,8 +229,7 @@ def build(settings: SandboxSettings) -> web.Application:
     app.router.add_put("/sandbox/events/{event_id}", put_event)
     app.router.add_get("/sandbox/events/{event_id}", sandbox_event)
     app.router.add_get("/sandbox/orders", sandbox_orders)
-    app.router.add_post("/sandbox/faults", add_fault)
-    app.router.add_delete("/sandbox/faults", clear_faults)
+    install(app, METHODS, FAULT_MODES, default_seconds={"stall": 30.0, "latency": 0.2})
 
     async def lifecycle(app: web.Application) -> Any:
         yield
