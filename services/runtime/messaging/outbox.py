@@ -35,11 +35,13 @@ async def add_event(conn: AsyncConnection[Any], topic: str, key: str, message: P
                     source: str) -> str:
     """Stage an event in the current transaction; returns its ce_id."""
     env = wrap(topic, key, message, source)
+    # One round trip: the row and the relay's wake-up (pg_notify, like NOTIFY, is
+    # delivered on commit only, and once per transaction however often it is called).
     await conn.execute(
-        "INSERT INTO outbox (ce_id, topic, key, payload, headers) VALUES (%s, %s, %s, %s, %s)",
-        (env.ce_id, env.topic, env.key, env.payload, json.dumps(env.headers)),
+        "WITH staged AS (INSERT INTO outbox (ce_id, topic, key, payload, headers) VALUES (%s, %s, %s, %s, %s) "
+        "RETURNING 1) SELECT pg_notify(%s, '') FROM staged",
+        (env.ce_id, env.topic, env.key, env.payload, json.dumps(env.headers), NOTIFY_CHANNEL),
     )
-    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")  # delivered on commit only
     return env.ce_id
 
 
