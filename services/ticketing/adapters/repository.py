@@ -196,18 +196,22 @@ class PostgresOrders:
 
     async def add(self, order: Order) -> None:
         s = order.session
-        await self._conn.execute(
-            "INSERT INTO orders (id, user_id, event_slug, session_id, status, amount, currency, hold_expire_time, "
-            "create_time, update_time) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (order.id, order.user_id, s.event_slug, s.session_id, order.status.value, order.amount, order.currency,
-             order.hold_expire_time, order.create_time, order.update_time))
+        t = order.tickets
         try:
-            async with self._conn.cursor() as cur:
-                await cur.executemany(
-                    "INSERT INTO tickets (id, order_id, position, event_slug, session_id, tier_id, tier_name, price, "
-                    "seat_id, status) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    [(t.id, order.id, i, s.event_slug, s.session_id, t.tier_id, t.tier_name, t.price, t.seat or None,
-                      t.status.value) for i, t in enumerate(order.tickets)])
+            # One statement, one round trip: the order and its tickets (the foreign key is
+            # checked at its end, when the order row is there).
+            await self._conn.execute(
+                "WITH o AS (INSERT INTO orders (id, user_id, event_slug, session_id, status, amount, currency, "
+                "hold_expire_time, create_time, update_time) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)) "
+                "INSERT INTO tickets (id, order_id, position, event_slug, session_id, tier_id, tier_name, price, "
+                "seat_id, status) SELECT t.id, %s, t.position - 1, %s, %s, t.tier_id, t.tier_name, t.price, "
+                "t.seat_id, t.status FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::bigint[], %s::text[], "
+                "%s::text[]) WITH ORDINALITY AS t(id, tier_id, tier_name, price, seat_id, status, position)",
+                (order.id, order.user_id, s.event_slug, s.session_id, order.status.value, order.amount,
+                 order.currency, order.hold_expire_time, order.create_time, order.update_time,
+                 order.id, s.event_slug, s.session_id,
+                 [x.id for x in t], [x.tier_id for x in t], [x.tier_name for x in t], [x.price for x in t],
+                 [x.seat or None for x in t], [x.status.value for x in t]))
         except psycopg.errors.UniqueViolation as exc:
             seat = (exc.diag.message_detail or "").split("=(")[-1].split(",")[-1].strip(" )") or "?"
             raise seat_taken(seat) from None
@@ -237,17 +241,18 @@ class PostgresOrders:
         return found[0] if found else None
 
     async def save(self, order: Order) -> None:
+        t = order.tickets
+        # One statement, one round trip: the order, and those of its tickets that changed.
         await self._conn.execute(
-            "UPDATE orders SET status = %s, payment_id = %s, payment_url = %s, refunded_amount = %s, "
-            "status_reason = %s, update_time = %s, paid_time = %s WHERE id = %s",
+            "WITH o AS (UPDATE orders SET status = %s, payment_id = %s, payment_url = %s, refunded_amount = %s, "
+            "status_reason = %s, update_time = %s, paid_time = %s WHERE id = %s) "
+            "UPDATE tickets SET status = v.status, secret = v.secret, checkin_time = v.checkin_time "
+            "FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::timestamptz[]) AS v(id, status, secret, checkin_time) "
+            "WHERE tickets.id = v.id AND (tickets.status, tickets.secret, tickets.checkin_time) "
+            "IS DISTINCT FROM (v.status, v.secret, v.checkin_time)",
             (order.status.value, order.payment_id, order.payment_url, order.refunded_amount, order.status_reason,
-             order.update_time, order.paid_time, order.id))
-        async with self._conn.cursor() as cur:
-            await cur.executemany(
-                "UPDATE tickets SET status = %s, secret = %s, checkin_time = %s WHERE id = %s AND "
-                "(status, secret, checkin_time) IS DISTINCT FROM (%s, %s, %s)",
-                [(t.status.value, t.secret, t.checkin_time, t.id, t.status.value, t.secret, t.checkin_time)
-                 for t in order.tickets])
+             order.update_time, order.paid_time, order.id,
+             [x.id for x in t], [x.status.value for x in t], [x.secret for x in t], [x.checkin_time for x in t]))
 
     async def of_user(self, user_id: str, after: OrderCursor | None, limit: int) -> list[Order]:
         page = f"ORDER BY o.create_time DESC, o.id DESC LIMIT {int(limit)}"
