@@ -180,6 +180,14 @@ _ORDER_COLUMNS = ("o.id::text AS id, o.user_id, o.status, o.amount, o.hold_expir
                   "s.on_sale, s.seated")
 
 
+def _order(r: dict[str, Any], tickets: tuple[Ticket, ...]) -> Order:
+    return Order(id=r["id"], user_id=r["user_id"], session=_session(r), status=OrderStatus(r["status"]),
+                 tickets=tickets, amount=r["amount"], hold_expire_time=r["hold_expire_time"],
+                 create_time=r["create_time"], update_time=r["update_time"], payment_id=r["payment_id"],
+                 payment_url=r["payment_url"], refunded_amount=r["refunded_amount"],
+                 status_reason=r["status_reason"], paid_time=r["paid_time"])
+
+
 def _ticket(row: dict[str, Any]) -> Ticket:
     return Ticket(id=row["id"], tier_id=row["tier_id"], tier_name=row["tier_name"], price=row["price"],
                   seat=row["seat_id"] or "", status=TicketStatus(row["status"]), secret=row["secret"],
@@ -229,16 +237,25 @@ class PostgresOrders:
         by_order: dict[str, list[Ticket]] = {}
         for t in tickets:
             by_order.setdefault(t["order_id"], []).append(_ticket(t))
-        return [Order(id=r["id"], user_id=r["user_id"], session=_session(r), status=OrderStatus(r["status"]),
-                      tickets=tuple(by_order.get(r["id"], ())), amount=r["amount"],
-                      hold_expire_time=r["hold_expire_time"], create_time=r["create_time"],
-                      update_time=r["update_time"], payment_id=r["payment_id"], payment_url=r["payment_url"],
-                      refunded_amount=r["refunded_amount"], status_reason=r["status_reason"],
-                      paid_time=r["paid_time"]) for r in rows]
+        return [_order(r, tuple(by_order.get(r["id"], ()))) for r in rows]
 
     async def get(self, order_id: str, *, for_update: bool = False) -> Order | None:
-        found = await self._orders("o.id = %s::uuid", (order_id,), "FOR UPDATE OF o" if for_update else "")
-        return found[0] if found else None
+        if for_update:
+            # Two statements on purpose: the tickets are read once the order's row is
+            # locked, so they are what its previous holder committed.
+            found = await self._orders("o.id = %s::uuid", (order_id,), "FOR UPDATE OF o")
+            return found[0] if found else None
+        # A plain read (the buyers' polls of GET /api/v1/tickets/{id}): one statement, one
+        # round trip, the order and its tickets from one snapshot.
+        rows = await (await self._conn.execute(
+            f"SELECT {_ORDER_COLUMNS}, t.id::text AS ticket_id, t.tier_id, t.tier_name, t.price, t.seat_id, "
+            "t.status AS ticket_status, t.secret, t.checkin_time FROM orders o "
+            "JOIN sessions s USING (event_slug, session_id) LEFT JOIN tickets t ON t.order_id = o.id "
+            "WHERE o.id = %s::uuid ORDER BY t.position", (order_id,))).fetchall()
+        if not rows:
+            return None
+        return _order(rows[0], tuple(_ticket({**r, "id": r["ticket_id"], "status": r["ticket_status"]})
+                                     for r in rows if r["ticket_id"] is not None))
 
     async def save(self, order: Order) -> None:
         t = order.tickets
