@@ -184,12 +184,14 @@ class Ticketing:
                 # places for real (its constraints decide under concurrency).
                 ids = [self.new_id() for _ in range(request.selection.count)]
                 tickets = stock.hold(request.selection, ids)
-                await uow.inventory.hold(session, tickets)
                 order = Order(id=self.new_id(), user_id=request.user_id, session=session,
                               status=OrderStatus.PENDING, tickets=tickets, amount=sum(t.price for t in tickets),
                               hold_expire_time=now + self.hold, create_time=now, update_time=now)
                 await uow.orders.add(order)
                 await uow.stage(TicketReserved(order))
+                # The tier's counter row last: every purchase of the tier queues for its row
+                # lock, held from this UPDATE to the commit, so nothing else happens under it.
+                await uow.inventory.hold(session, tickets)
             return order
 
         return await retrying(attempt)
@@ -369,10 +371,10 @@ class Ticketing:
             if state != "confirmed":
                 return await self._refund_unissued(uow, order, result, now, "VENDOR_LOST_RESERVATION",
                                                    "the vendor no longer held the tickets")
-            await uow.inventory.confirm(order.session, order.tickets)
             paid = self._issue(order, result, now)
             await uow.orders.save(paid)
             await uow.stage(TicketPaid(paid))
+            await uow.inventory.confirm(order.session, order.tickets)  # the tier's hot row last, as in _hold
             log.info("order paid", order_id=paid.id)
             return paid
         # Late: the hold had run out (or the buyer cancelled) before the money arrived. A
