@@ -37,8 +37,9 @@ def cluster_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluste
         gateway.k8s_options(), listen="127.0.0.1", http_port=free_port(), internal_http_port=free_port(),
         admin_port=free_port(), upstream_host="127.0.0.1", access_log=str(tmp / "access.log"),
         descriptor=str(paths.DESCRIPTOR),
-        # The bench echo service joins for its INTERNAL canary method (the cluster has none yet).
-        services=[*gateway.k8s_options().services, topology.service("echo")])
+        # The local services at their local ports (the cluster's config carries no KGO_PORT_OFFSET);
+        # the bench echo service joins for its INTERNAL canary method (the cluster has none yet).
+        services=list(topology.SERVICES))
     config = gateway.render(opts, jwks_file=str(paths.SECRETS / "jwks.json"), tls=None)
     public, internal = f"127.0.0.1:{opts.http_port}", f"127.0.0.1:{opts.internal_http_port}"
     with running_envoy(config, tmp, f"http://{public}/api/v1/events?pageSize=1"):
