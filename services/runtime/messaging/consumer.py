@@ -279,6 +279,7 @@ class InboxConsumer:
         finally:
             with contextlib.suppress(Exception):
                 commit()
+            with contextlib.suppress(Exception):  # whatever the commit did: leave the group now
                 await asyncio.to_thread(consumer.close)
 
 
