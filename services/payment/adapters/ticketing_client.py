@@ -54,6 +54,11 @@ class GrpcTicketing:
                      order_id=request.order_id, payment_id=request.payment_id, code=error.code().name,
                      error=error.details())
             return
+        except Exception as exc:  # best effort: nothing may escape a background task unseen
+            FAST_PATH.labels("error").inc()
+            log.warning("telling ticketing of the payment failed; payment.succeeded will tell it",
+                        order_id=request.order_id, error=f"{type(exc).__name__}: {exc}")
+            return
         FAST_PATH.labels("ok").inc()
 
     async def close(self) -> None:
