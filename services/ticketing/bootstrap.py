@@ -76,9 +76,12 @@ async def build_app(settings: TicketingSettings | None = None) -> ServiceApp:
     relay = OutboxRelay(pool, s.database_url, s.kafka_bootstrap, "ticketing-outbox")
     catalog = InboxConsumer(pool=pool, bootstrap=s.kafka_bootstrap, group_id="ticketing-catalog",
                             topics=["event.published"], handler=on_event_published)
+    # As many at once as Ticketing applies payment results (the others would hold a
+    # pooled connection while they wait their turn).
     payment_news = InboxConsumer(pool=pool, bootstrap=s.kafka_bootstrap, group_id="ticketing-payments",
                                  topics=list(PAYMENT_TOPICS), handler=payment_handler(
-                                     ticketing, lambda conn: ConsumerUnitOfWork(pool, conn, ttl.total_seconds())))
+                                     ticketing, lambda conn: ConsumerUnitOfWork(pool, conn, ttl.total_seconds())),
+                                 concurrency=ticketing.max_concurrent_payment_results)
     feed = AvailabilityFeed(pool)
 
     async def availability() -> None:

@@ -126,6 +126,16 @@ class Ticketing:
     new_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
     render_order: Callable[[Order], bytes] = field(default=lambda o: o.id.encode())
     parse_order: Callable[[bytes], Order] | None = None
+    # Payment results applied at once, from the RPC and the topics together. Each holds a
+    # pooled connection for its transaction and, for a vendor-backed order, takes a
+    # second one inside it (the vendor's order id, a deferred confirmation): unbounded,
+    # the fast path and the consumer together took the whole pool, each waiting for a
+    # second connection until the pool gave up (30 s).
+    max_concurrent_payment_results: int = 4
+    _payment_slots: asyncio.Semaphore = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._payment_slots = asyncio.Semaphore(self.max_concurrent_payment_results)
 
     # --- purchase -----------------------------------------------------------------
 
@@ -335,14 +345,15 @@ class Ticketing:
 
     async def payment_result(self, result: PaymentResult, uow: UnitOfWork | None = None) -> Order:
         """Apply payment-service's news (from the RPC or a topic), once per reference."""
-        if uow is not None:
-            return await self._apply_result(uow, result)
+        async with self._payment_slots:
+            if uow is not None:
+                return await self._apply_result(uow, result)
 
-        async def attempt() -> Order:
-            async with self.unit_of_work() as own:
-                return await self._apply_result(own, result)
+            async def attempt() -> Order:
+                async with self.unit_of_work() as own:
+                    return await self._apply_result(own, result)
 
-        return await retrying(attempt)
+            return await retrying(attempt)
 
     async def _apply_result(self, uow: UnitOfWork, result: PaymentResult, vendor_state: str = "") -> Order:
         """`vendor_state` given: a deferred payment, applied again now that its vendor said."""
