@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import grpc
 from google.api import httpbody_pb2
 
 from kulturago.ticketing.v1 import ticketing_service_pb2 as pb
 from kulturago.ticketing.v1 import ticketing_service_pb2_grpc as pb_grpc
 from services.runtime.errors import InvalidArgument
+from services.runtime.logging import get_logger
 from services.runtime.rpc import current_principal
 from services.ticketing.adapters.proto_mapping import order_to_proto, ticket_to_proto
 from services.ticketing.domain.model import Selection
 from services.ticketing.service_layer.ticketing import PaymentResult, PurchaseRequest, Ticketing
+
+log = get_logger(__name__)
 
 IDEMPOTENCY_HEADER = "idempotency-key"
 DEFAULT_PAGE_SIZE = 20
@@ -88,4 +94,15 @@ class TicketingServicer(pb_grpc.TicketingServiceServicer):
             payment_id=request.payment_id, order_id=request.order_id, outcome=_OUTCOMES[request.outcome],
             amount=request.amount, transaction_id=request.transaction_id, late=request.late,
             refunded_amount=request.refunded_amount, full=request.full, reason=request.reason)
-        return order_to_proto(await self._ticketing.payment_result(result))
+        # Once begun, the news is applied to the end even when the caller stops waiting
+        # (payment-service's fast path gives up after its deadline): cancelled halfway, a
+        # vendor's confirm already sent would be rolled back here, and the cancellation
+        # would count as a failure of the vendor towards its circuit breaker.
+        work = asyncio.ensure_future(self._ticketing.payment_result(result))
+        work.add_done_callback(_log_if_unawaited_failure)
+        return order_to_proto(await asyncio.shield(work))
+
+
+def _log_if_unawaited_failure(work: asyncio.Future[Any]) -> None:
+    if not work.cancelled() and (error := work.exception()) is not None:
+        log.info("payment result not applied", error=f"{type(error).__name__}: {error}")
