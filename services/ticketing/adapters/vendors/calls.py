@@ -76,7 +76,9 @@ class VendorCalls:
         raise AssertionError("unreachable")
 
     async def _once(self, method: str, send: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
-        breaker = await self._breakers.get_breaker(f"{self.vendor}-api")
+        # A call we cancelled ourselves (our caller stopped waiting) says nothing about the
+        # vendor: it must not count towards opening the circuit.
+        breaker = await self._breakers.get_breaker(f"{self.vendor}-api", exclude=[asyncio.CancelledError])
         try:
             async with breaker:
                 try:
