@@ -75,3 +75,9 @@ class DependencyUnavailable(Exception):
 
     Not a property of the message or request being handled: a worker that meets it
     stops and is restarted by its supervisor with backoff, without dead-lettering."""
+
+
+class TransactionConflict(Exception):
+    """The transaction lost a race PostgreSQL could not order (serialization failure,
+    deadlock) and was rolled back; running the whole unit of work again is safe and will
+    likely pass (`services.runtime.transactions.retrying`). Raised by the unit of work."""

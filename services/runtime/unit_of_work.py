@@ -5,6 +5,9 @@
         await uow.add_event(topic, key, message)   # staged in the outbox, same transaction
     # leaving the block commits; an exception rolls everything back (events included)
 
+A transaction that lost a race (serialization failure, deadlock: in the block or at
+COMMIT) leaves the block as TransactionConflict, for `runtime.transactions.retrying`.
+
 A service subclasses `PostgresUnitOfWork` to expose its repositories, built once over
 the unit of work itself (`Repository(self)`): they ask it for `connection` on each
 call, so using one outside its block fails loudly instead of writing on a connection
@@ -18,11 +21,19 @@ from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+import psycopg
 from google.protobuf.message import Message as ProtoMessage
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from services.runtime.errors import TransactionConflict
 from services.runtime.messaging import outbox
+
+_LOST_RACE = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
+
+
+def _lost_race(exc: BaseException | None) -> bool:
+    return isinstance(exc, psycopg.Error) and exc.sqlstate in _LOST_RACE
 
 
 class InTransaction(Protocol):
@@ -64,7 +75,15 @@ class PostgresUnitOfWork:
                         tb: TracebackType | None) -> bool | None:
         stack, self._stack, self._conn = self._stack, None, None
         assert stack is not None, "__aexit__ without __aenter__"
-        return await stack.__aexit__(exc_type, exc, tb)
+        try:
+            handled = await stack.__aexit__(exc_type, exc, tb)
+        except psycopg.Error as commit_error:  # raised by COMMIT itself
+            if _lost_race(commit_error):
+                raise TransactionConflict(str(commit_error)) from commit_error
+            raise
+        if _lost_race(exc):  # raised inside the block; rolled back above
+            raise TransactionConflict(str(exc)) from exc
+        return handled
 
     async def add_event(self, topic: str, key: str, message: ProtoMessage) -> str:
         """Stage an event in this transaction's outbox; it is published only if the

@@ -3,15 +3,12 @@ repository; a transaction that lost a race comes out as the port's Conflict."""
 
 from __future__ import annotations
 
-from types import TracebackType
-
 from psycopg import errors as pg_errors
 from psycopg_pool import AsyncConnectionPool
 
 from services.payment.adapters.proto_mapping import to_event
 from services.payment.adapters.repository import PostgresPayments
 from services.payment.domain.events import PaymentEvent
-from services.payment.service_layer.ports import Conflict
 from services.runtime.unit_of_work import PostgresUnitOfWork
 
 SOURCE = "//payment.kulturago/payment-service"
@@ -27,12 +24,3 @@ class PaymentUnitOfWork(PostgresUnitOfWork):
         topic, message = to_event(event)
         await self.add_event(topic, event.payment.order_id, message)  # keyed by order: its events stay in order
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> bool | None:
-        try:
-            handled = await super().__aexit__(exc_type, exc, tb)
-        except _LOST_RACES as commit_error:  # raised by COMMIT itself
-            raise Conflict(str(commit_error)) from commit_error
-        if isinstance(exc, _LOST_RACES):  # raised inside the block; rolled back above
-            raise Conflict(str(exc)) from exc
-        return handled

@@ -31,9 +31,9 @@ from services.payment.service_layer.ports import (
     UnitOfWorkFactory,
     utc_now,
 )
-from services.payment.service_layer.transactions import retrying
 from services.runtime import errors
 from services.runtime.logging import get_logger
+from services.runtime.transactions import retrying
 
 log = get_logger(__name__)
 

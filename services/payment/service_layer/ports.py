@@ -12,6 +12,7 @@ from typing import Protocol, Self
 from services.payment.domain.events import PaymentEvent, PaymentSucceeded
 from services.payment.domain.model import Invoice, Payment, Refund, Verdict
 from services.payment.domain.notifications import Notification
+from services.runtime.errors import TransactionConflict
 
 # The current instant (aware); injected so that tests choose it.
 Clock = Callable[[], datetime]
@@ -21,9 +22,8 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Conflict(Exception):
-    """The transaction lost a race with another one (serialization failure, deadlock) and
-    was rolled back; running the whole unit of work again may succeed."""
+# A transaction that lost a race, rolled back: the runtime's unit of work raises it.
+Conflict = TransactionConflict
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,11 @@
 """ticketing-service's unit of work: the runtime's PostgreSQL one with its repositories.
-A serialization failure or deadlock leaves it as RetryableConflict (use cases run the
-transaction again)."""
+A serialization failure or deadlock leaves it as the runtime's TransactionConflict
+(use cases run the transaction again)."""
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import Any
 
-import psycopg
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
@@ -20,13 +18,6 @@ from services.ticketing.adapters.repository import (
     PostgresPaymentResults,
 )
 from services.ticketing.domain.events import TicketEvent
-from services.ticketing.service_layer.ports import RetryableConflict
-
-_RETRYABLE = frozenset({"40001", "40P01"})  # serialization failure, deadlock
-
-
-def _retryable(exc: BaseException | None) -> bool:
-    return isinstance(exc, psycopg.Error) and exc.sqlstate in _RETRYABLE
 
 
 class TicketingUnitOfWork(PostgresUnitOfWork):
@@ -45,17 +36,6 @@ class TicketingUnitOfWork(PostgresUnitOfWork):
             "INSERT INTO refund_requests (idempotency_key, order_id, amount, reason) VALUES (%s, %s, %s, %s) "
             "ON CONFLICT DO NOTHING", (key, order_id, amount, reason))
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> bool | None:
-        try:
-            result = await super().__aexit__(exc_type, exc, tb)
-        except psycopg.Error as commit_error:
-            if _retryable(commit_error):
-                raise RetryableConflict(str(commit_error)) from commit_error
-            raise
-        if _retryable(exc):
-            raise RetryableConflict(str(exc)) from exc
-        return result
 
 
 class ConsumerUnitOfWork(TicketingUnitOfWork):

@@ -14,12 +14,6 @@ from services.ticketing.domain.model import Order, SessionInfo, Stock, Ticket, T
 from services.ticketing.domain.page_tokens import OrderCursor
 from services.ticketing.domain.ticket_secrets import TicketClaim
 
-
-class RetryableConflict(Exception):
-    """The transaction lost a race the database could not order (serialization failure,
-    deadlock): running it again is safe and will likely pass."""
-
-
 # The current instant (aware); injected so that tests can stand where holds run out.
 Clock = Callable[[], datetime]
 

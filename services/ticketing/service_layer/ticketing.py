@@ -9,10 +9,10 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from services.runtime.errors import Conflict, InvalidArgument, NotFound, PermissionDenied, Unavailable
 from services.runtime.logging import get_logger
+from services.runtime.transactions import retrying
 from services.ticketing.domain import page_tokens
 from services.ticketing.domain.events import (
     TicketCancelled,
@@ -40,7 +40,6 @@ from services.ticketing.service_layer.ports import (
     Payments,
     QrRenderer,
     ReservationLost,
-    RetryableConflict,
     TicketSigner,
     TicketVendor,
     UnitOfWork,
@@ -53,7 +52,6 @@ log = get_logger(__name__)
 
 OWN_PROVIDER = "kulturago"
 STAFF_ROLES = frozenset({"staff", "admin"})
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,19 +88,6 @@ class PaymentResult:
 class CheckedIn:
     order: Order
     ticket: Ticket
-
-
-async def retrying(work: Callable[[], Awaitable[T]], attempts: int = 5) -> T:
-    """Run a transaction again on a serialization failure or deadlock."""
-    for attempt in range(1, attempts + 1):
-        try:
-            return await work()
-        except RetryableConflict as exc:
-            if attempt == attempts:
-                raise
-            log.info("transaction retried", cause=str(exc), attempt=attempt)
-            await asyncio.sleep(0.01 * attempt)
-    raise AssertionError("unreachable")
 
 
 @dataclass
