@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.runtime.errors import InvalidArgument
+from services.runtime import page_tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,22 +16,9 @@ class OrderCursor:
     order_id: str
 
 
-def _digest(user_id: str) -> str:
-    return hashlib.sha256(user_id.encode()).hexdigest()[:16]
-
-
 def encode(cursor: OrderCursor, user_id: str) -> str:
-    raw = json.dumps({"t": cursor.create_time.isoformat(), "i": cursor.order_id, "u": _digest(user_id)})
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return page_tokens.encode(cursor.create_time, cursor.order_id, user_id)
 
 
 def decode(token: str, user_id: str) -> OrderCursor:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        cursor = OrderCursor(datetime.fromisoformat(data["t"]), str(data["i"]))
-        owner = data["u"]
-    except (ValueError, KeyError, TypeError):
-        raise InvalidArgument.on_field("pageToken", "malformed page token") from None
-    if owner != _digest(user_id):
-        raise InvalidArgument.on_field("pageToken", "the page token belongs to another user")
-    return cursor
+    return OrderCursor(*page_tokens.decode(token, user_id, mismatch="the page token belongs to another user"))
