@@ -1,0 +1,29 @@
+"""notification-service settings (environment, prefix KGO_)."""
+
+from __future__ import annotations
+
+from services.runtime.settings import ServiceSettings
+
+
+class NotificationSettings(ServiceSettings):
+    service_name: str = "notification"
+    # The dispatcher: how many due deliveries it takes at once, how many it sends at once,
+    # and how long a taken one is its own (a replica that dies mid-send leaves it to
+    # another after this lease; the channel's message carries our delivery id).
+    dispatch_batch: int = 100
+    dispatch_concurrency: int = 32
+    dispatch_lease_seconds: float = 60.0
+    # Retries of a delivery whose provider is unavailable: exponential backoff with full
+    # jitter, base * 2^(attempt-1) capped at max, this many attempts in all (then the
+    # delivery is failed and its source event goes to <topic>.dlq).
+    retry_base_seconds: float = 1.0
+    retry_max_seconds: float = 300.0
+    delivery_max_attempts: int = 12
+    # No more than this many pushes to one user per rolling hour; the rest wait their turn.
+    push_per_hour: int = 20
+    # Used until a user says otherwise (PUT /api/v1/notifications/preferences).
+    default_locale: str = "ru"
+    default_time_zone: str = "Europe/Moscow"
+
+    # Channels (services/notification/adapters/{smtp,fcm,apns}.py): endpoints and
+    # credentials of each provider.
