@@ -1,9 +1,10 @@
 """The Envoy gateway config (rendered as JSON into .dev/run/envoy.json).
 
-Public REST paths are transcoded to gRPC from envoy/descriptor.binpb; jwt_authn
+Public REST paths are transcoded to gRPC from envoy/descriptor.binpb; gRPC and
+gRPC-Web are served on the same listeners (kgo/gateway_grpc.py); jwt_authn
 verifies access tokens at the edge; AuthService's state-changing methods are
-rate-limited per client address; Envoy's own
-replies are rendered as JSON like the services' errors are.
+rate-limited per client address; Envoy's own replies are rendered as JSON like the
+services' errors are (for gRPC clients: as gRPC statuses with ErrorInfo).
 
 Who may call what is not written here: the JWT and RBAC rules are derived from the
 `(kulturago.options.v1.access)` option on each RPC (services/runtime/rpc/policy.py),
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kgo import paths, rest_bindings, topology
+from kgo import gateway_grpc, paths, rest_bindings, topology
 from kgo.topology import Service
 from services.runtime.rpc.access import CLIENT_IP_HEADER, GATEWAY_HEADER
 from services.runtime.rpc.policy import Access, method_access, service_descriptor
@@ -60,6 +61,9 @@ class GatewayOptions:
     # S3 (host, port) that MEDIA_PREFIX fronts, so presigned views get the gateway's
     # security headers (nosniff) that S3 cannot add; None: no media route (a CDN fronts S3).
     media_upstream: tuple[str, int] | None = ("127.0.0.1", topology.S3_PORT)
+    # Web pages that may call the API from a browser (CORS; gRPC-Web and REST): RE2
+    # patterns of the Origin, matched whole. Locally any port of this machine.
+    cors_origins: Sequence[str] = (r"https?://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]+)?",)
 
 
 def _cidr(cidr: str) -> dict[str, Any]:
@@ -411,8 +415,21 @@ def method_not_allowed_mappers(services: Sequence[Service]) -> list[dict[str, An
     return mappers
 
 
-def _local_reply_config(services: Sequence[Service], headers: list[dict[str, Any]]) -> dict[str, Any]:
-    mappers = [*silent_reply_mappers(), *method_not_allowed_mappers(services)] + [
+def _grpc_replies(opts: GatewayOptions) -> list[gateway_grpc.GrpcReply]:
+    """Envoy's refusals of a gRPC or gRPC-Web call, as gRPC statuses (kgo/gateway_grpc.py)."""
+    return gateway_grpc.grpc_replies(
+        internal_policy="internal-methods-never-through-the-gateway",
+        admin_policies=("admin-methods-need-an-admin-from-an-internal-network",
+                        "admin-methods-only-on-the-internal-listener"),
+        body_limits=sorted({_size(body_limit(p)) for p in BODY_LIMITS} | {_size(DEFAULT_BODY_LIMIT)}),
+        rate_limit_refill_seconds=1)  # the bucket's fill_interval (_route_ratelimit)
+
+
+def _local_reply_config(opts: GatewayOptions, headers: list[dict[str, Any]]) -> dict[str, Any]:
+    services = opts.services
+    # gRPC and gRPC-Web requests first: they get a gRPC status, not the REST JSON below.
+    mappers = [*gateway_grpc.reply_mappers(_grpc_replies(opts)),
+               *silent_reply_mappers(), *method_not_allowed_mappers(services)] + [
         {"filter": _status_is(status),
          "body_format_override": _json_reply(code, _LOCAL_REPLY_MESSAGES.get(status, "%LOCAL_REPLY_BODY%"))}
         for status, code in _GRPC_CODE.items()
@@ -463,6 +480,7 @@ def _hcm(opts: GatewayOptions, jwks_file: str, *, grant_admin: bool, stat_prefix
             "route_config": {"name": "public", "virtual_hosts": [{
                 "name": "api", "domains": ["*"], "routes": _routes(opts),
                 "response_headers_to_add": headers,
+                "typed_per_filter_config": gateway_grpc.cors_policy(opts.cors_origins),
                 # Overwritten, never trusted from the client: services check admin calls
                 # against it (see services/runtime/rpc/access.py).
                 "request_headers_to_add": [{
@@ -473,8 +491,12 @@ def _hcm(opts: GatewayOptions, jwks_file: str, *, grant_admin: bool, stat_prefix
                     "header": {"key": GATEWAY_HEADER, "value": f"%ENVIRONMENT({GATEWAY_SECRET_ENV})%"},
                     "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"}],
             }]},
-            "local_reply_config": _local_reply_config(opts.services, headers),
+            "local_reply_config": _local_reply_config(opts, headers),
             "http_filters": [
+                # Browsers' preflights answered first; then gRPC-Web becomes gRPC, so every
+                # filter after it treats the two alike (kgo/gateway_grpc.py).
+                gateway_grpc.cors_filter(),
+                gateway_grpc.grpc_web_filter(),
                 # Before the transcoder, so the limit counts the bytes the client sent; its
                 # per-route config (the RPC's body limit) comes from the REST routes.
                 {"name": "envoy.filters.http.buffer", "typed_config": {
@@ -562,6 +584,7 @@ def k8s_options() -> GatewayOptions:
     return GatewayOptions(listen="0.0.0.0", http_port=K8S_PUBLIC_PORT, https_port=None, admin_port=9901,
                           internal_http_port=K8S_INTERNAL_PORT, upstream_host="{name}",
                           media_upstream=None,  # the cluster's S3 views go through its CDN
+                          cors_origins=(r"https://([a-z0-9-]+\.)?kulturago\.ru",),  # the web app's pages
                           internal_cidrs=("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8"),
                           access_log="/dev/stdout", descriptor="/etc/kulturago/descriptor/descriptor.binpb",
                           # The manifests' ports: a local KGO_PORT_OFFSET is no business of the cluster's.

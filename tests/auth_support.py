@@ -87,16 +87,29 @@ def assert_unauthenticated(reply: httpx.Response) -> None:
     assert reply.json()["code"] == grpc.StatusCode.UNAUTHENTICATED.value[0], reply.text
 
 
-def grpc_error_reason(error: grpc.aio.AioRpcError) -> str:
-    """ErrorInfo.reason from the rich status in the trailers (grpc-status-details-bin)."""
+def grpc_error_info(error: grpc.RpcError) -> error_details_pb2.ErrorInfo:
+    """The ErrorInfo of the rich status in the trailers (grpc-status-details-bin)."""
     for key, value in error.trailing_metadata() or ():
         if key == "grpc-status-details-bin":
             status = status_pb2.Status.FromString(value)
             for detail in status.details:
                 info = error_details_pb2.ErrorInfo()
                 if detail.Unpack(info):
-                    return str(info.reason)
+                    return info
     raise AssertionError(f"no ErrorInfo in {error!r}")
+
+
+def grpc_error_reason(error: grpc.RpcError) -> str:
+    return str(grpc_error_info(error).reason)
+
+
+GATEWAY_DOMAIN = "gateway.kulturago.ru"  # ErrorInfo.domain of the gateway's own refusals
+
+
+def assert_refused_by_gateway(error: grpc.RpcError, reason: str) -> None:
+    """The gateway's own refusal (kgo/gateway_grpc.py), not the service's."""
+    info = grpc_error_info(error)
+    assert (info.domain, info.reason) == (GATEWAY_DOMAIN, reason), (error, info)
 
 
 # --- JWT forging -----------------------------------------------------------------
