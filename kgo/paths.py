@@ -16,6 +16,9 @@ LOGS = DEV / "logs"
 RUN = DEV / "run"  # supervisord config, socket, pid
 FAULTS = RUN / "faults"  # fault injection: a file per failing point (services/runtime/faults.py)
 SECRETS = DEV / "secrets"  # JWT signing key, JWKS, dev TLS certificate, S3 credentials
+# Self-signed, for localhost and 127.0.0.1: the gateway's TLS listener and the TLS of sandboxes.
+DEV_CERTIFICATE = SECRETS / "gateway.crt"
+DEV_CERTIFICATE_KEY = SECRETS / "gateway.key"
 PROTODEPS = DEV / "protodeps"
 
 GEN_PYTHON = ROOT / "gen" / "python"

@@ -46,11 +46,15 @@ def service_env(svc: topology.Service) -> dict[str, str]:
             box = topology.sandbox(name)
             env[box.env_name("base_url")] = box.url
             env.update(_sandbox_credentials(box))
+            env.update(box.shared_env)
+            if box.tls:
+                env[box.env_name("ca_file")] = str(paths.DEV_CERTIFICATE)
     return env
 
 
 def _sandbox_credentials(box: topology.Sandbox) -> dict[str, str]:
-    return {box.env_name(key): provision.sandbox_credential(box.name, key) for key in box.credentials}
+    return {box.env_name(key): str(provision.sandbox_file(box.name, key, box.url)) if key.endswith("_file")
+            else provision.sandbox_credential(box.name, key) for key in box.credentials}
 
 
 def sandbox_env(box: topology.Sandbox) -> dict[str, str]:
@@ -59,6 +63,9 @@ def sandbox_env(box: topology.Sandbox) -> dict[str, str]:
         box.env_name("sandbox_port"): str(box.port),
         box.env_name("sandbox_state"): str(paths.STATE / f"{box.name}.sqlite3"),
         **_sandbox_credentials(box),
+        **({box.env_name("sandbox_tls_cert"): str(paths.DEV_CERTIFICATE),
+            box.env_name("sandbox_tls_key"): str(paths.DEV_CERTIFICATE_KEY)} if box.tls else {}),
+        **box.shared_env,
         **box.env,
     }
 
@@ -191,9 +198,12 @@ def _grpc_ready(svc: topology.Service) -> Callable[[], bool]:
 
 def _sandbox_ready(box: topology.Sandbox) -> Callable[[], bool]:
     def probe() -> bool:
+        import ssl
+
         import httpx
 
-        return httpx.get(f"{box.url}/sandbox/health", timeout=2).status_code == 200
+        verify = ssl.create_default_context(cafile=str(paths.DEV_CERTIFICATE)) if box.tls else True
+        return httpx.get(f"{box.url}/sandbox/health", timeout=2, verify=verify).status_code == 200
     return probe
 
 

@@ -143,11 +143,56 @@ def seeder_password() -> str:
     return _secret("seeder-password", lambda: secrets.token_urlsafe(24))
 
 
+def _apple_id() -> str:
+    """Like Apple's key and team ids: ten upper-case letters and digits."""
+    return "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(10))
+
+
+_CREDENTIAL_MAKERS: dict[str, Callable[[], str]] = {
+    "public_id": lambda: "pk_" + secrets.token_hex(15),
+    "key_id": _apple_id,
+    "team_id": _apple_id,
+    "username": lambda: "kgo-" + secrets.token_hex(4),
+}
+
+
 def sandbox_credential(sandbox: str, key: str) -> str:
     """A credential an outside provider's sandbox and its clients share (e.g. the
     CloudPayments Public ID and API secret), made once like the real ones would be issued."""
-    make = (lambda: "pk_" + secrets.token_hex(15)) if key == "public_id" else (lambda: secrets.token_urlsafe(32))
+    make = _CREDENTIAL_MAKERS.get(key, lambda: secrets.token_urlsafe(32))
     return _secret(f"{sandbox}-{key.replace('_', '-')}", make)
+
+
+def sandbox_file(sandbox: str, key: str, sandbox_url: str) -> Path:
+    """A key file an outside provider's sandbox and its clients share (credential keys
+    ending in `_file`), made once: `service_account_file` is a Google service account
+    (RSA key; its token_uri is the sandbox's, rewritten when the port moves),
+    `auth_key_file` an APNs auth key (.p8: EC P-256, PKCS#8 PEM)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    pkcs8 = serialization.PrivateFormat.PKCS8
+    match key:
+        case "service_account_file":
+            path = paths.SECRETS / f"{sandbox}-service-account.json"
+            account = json.loads(path.read_text()) if path.exists() else {
+                "type": "service_account", "project_id": "kulturago-dev", "private_key_id": secrets.token_hex(20),
+                "private_key": rsa.generate_private_key(65537, 2048).private_bytes(
+                    serialization.Encoding.PEM, pkcs8, serialization.NoEncryption()).decode(),
+                "client_email": "kulturago-push@kulturago-dev.iam.gserviceaccount.com",
+                "client_id": str(secrets.randbelow(10**20)),
+                "auth_uri": "https://accounts.google.com/o/oauth2/auth"}
+            if account.get("token_uri") != f"{sandbox_url}/token":
+                account["token_uri"] = f"{sandbox_url}/token"
+                write_private(path, json.dumps(account, indent=2))
+        case "auth_key_file":
+            path = paths.SECRETS / f"{sandbox}-auth-key.p8"
+            if not path.exists():
+                write_private(path, ec.generate_private_key(ec.SECP256R1()).private_bytes(
+                    serialization.Encoding.PEM, pkcs8, serialization.NoEncryption()).decode())
+        case _:
+            raise ValueError(f"no maker of a {key} for the {sandbox} sandbox")
+    return path
 
 
 def supervisor_password() -> str:
@@ -194,7 +239,7 @@ def ticket_signing_key() -> Path:
 
 def dev_certificate() -> tuple[Path, Path]:
     """A self-signed certificate for the gateway's TLS listener (localhost)."""
-    cert, key = paths.SECRETS / "gateway.crt", paths.SECRETS / "gateway.key"
+    cert, key = paths.DEV_CERTIFICATE, paths.DEV_CERTIFICATE_KEY
     if cert.exists() and key.exists():
         return cert, key
     import ipaddress

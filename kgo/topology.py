@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kgo.paths import SECRETS
+from kgo.paths import DEV_CERTIFICATE, DEV_CERTIFICATE_KEY, SECRETS
 
 PORT_OFFSET = int(os.environ.get("KGO_PORT_OFFSET", "0"))
 
@@ -84,17 +84,24 @@ class Sandbox:
     """A stand-in for an outside provider (sandboxes/<name>, run as `python -m
     sandboxes.<name>`), speaking its protocol on `port`. Its `credentials` are generated
     secrets (.dev/secrets/<name>-<key>) that it and the services naming it in
-    `providers` both get, as KGO_<NAME>_<KEY>; it also gets KGO_<NAME>_SANDBOX_PORT and
-    KGO_<NAME>_SANDBOX_STATE (a file under .dev/state)."""
+    `providers` both get, as KGO_<NAME>_<KEY>; a key ending in `_file` is a generated key
+    file (kgo/provision.py `sandbox_file`: a service account, an APNs .p8) and is passed
+    as its path. It also gets KGO_<NAME>_SANDBOX_PORT and KGO_<NAME>_SANDBOX_STATE (a file
+    under .dev/state); `env` is its own, `shared_env` goes to it and to those services
+    (a second port, say). With `tls` it serves HTTPS (HTTP/2 by ALPN) on `port` with the
+    dev certificate (KGO_<NAME>_SANDBOX_TLS_CERT/_KEY), and the services get the
+    certificate to trust as KGO_<NAME>_CA_FILE."""
 
     name: str
     port: int
     credentials: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
+    shared_env: dict[str, str] = field(default_factory=dict)
+    tls: bool = False
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def env_name(self, key: str) -> str:
         return f"KGO_{self.name.upper()}_{key.upper()}"
@@ -107,6 +114,17 @@ SANDBOXES: tuple[Sandbox, ...] = (
     # Ticket vendors: each with its own seat inventory (seeded from the demo city).
     Sandbox("ticketscloud", port(17570), credentials=("api_key",)),
     Sandbox("kassir", port(17580), credentials=("api_key",)),
+    # Notification channels. The SMTP sink: SMTP (AUTH PLAIN/LOGIN, STARTTLS with the dev
+    # certificate) on KGO_SMTP_PORT; `port` is its HTTP API, which `kgo mail` and tests read.
+    Sandbox("smtp", port(17590), credentials=("username", "password"), env={
+        "KGO_SMTP_SANDBOX_TLS_CERT": str(DEV_CERTIFICATE), "KGO_SMTP_SANDBOX_TLS_KEY": str(DEV_CERTIFICATE_KEY)},
+        shared_env={"KGO_SMTP_HOST": "127.0.0.1", "KGO_SMTP_PORT": str(port(17591)),
+                    "KGO_SMTP_CA_FILE": str(DEV_CERTIFICATE)}),
+    # FCM HTTP v1: the OAuth2 token endpoint (the service account's token_uri) and messages:send.
+    Sandbox("fcm", port(17592), credentials=("service_account_file",)),
+    # APNs: HTTP/2 over TLS only, like Apple's; provider tokens (ES256) signed with the .p8 key.
+    Sandbox("apns", port(17593), credentials=("auth_key_file", "key_id", "team_id"), tls=True,
+            shared_env={"KGO_APNS_TOPIC": "ru.kulturago.app"}),
 )
 SANDBOXES = tuple(s for s in SANDBOXES
                   if (Path(__file__).parent.parent / "sandboxes" / s.name / "__main__.py").exists())

@@ -1,0 +1,1 @@
+"""notification-service adapters: the delivery channels (SMTP, FCM, APNs) and, beside them, its repositories."""
