@@ -64,12 +64,21 @@ def gen(session: nox.Session) -> None:
 
 @nox.session(name="gen-check")
 def gen_check(session: nox.Session) -> None:
-    """Fail when gen/ or the Envoy descriptor is stale against proto/."""
+    """Fail when gen/, the Envoy descriptor or the TypeScript SDK's generated code (and its
+    version, from sdk/VERSION) is stale against proto/."""
     _venv(session)
     _kgo(session, "gen")
-    session.run("git", "add", "--intent-to-add", "gen", external=True)
-    session.run("git", "diff", "--exit-code", "--stat", "--", "gen", "envoy/descriptor.binpb",
-                external=True)
+    generated = ("gen", "sdk/typescript/src/gen")
+    session.run("git", "add", "--intent-to-add", *generated, external=True)
+    session.run("git", "diff", "--exit-code", "--stat", "--", *generated, "envoy/descriptor.binpb",
+                "sdk/typescript/package.json", "sdk/typescript/package-lock.json", external=True)
+
+
+@nox.session
+def sdk(session: nox.Session) -> None:
+    """Build the SDKs: TypeScript into sdk/typescript/dist (tsc, npm packages from its lock)."""
+    _venv(session)
+    session.run(PY, "-m", "kgo.sdk_typescript", "build", external=True)
 
 
 @nox.session

@@ -1,4 +1,5 @@
-"""`kgo gen`: protos -> gen/python (messages, .pyi, gRPC stubs) and the Envoy descriptor set."""
+"""`kgo gen`: protos -> gen/python (messages, .pyi, gRPC stubs), the Envoy descriptor set and
+the TypeScript SDK's generated code (sdk/typescript/src/gen, see kgo/sdk_typescript.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kgo import paths
+from kgo import paths, sdk_typescript
 from kgo.console import step
 from kgo.toolchain import PROTOVALIDATE_MODULE, buf, go_module_dir, venv_env
 
@@ -52,6 +53,7 @@ def generate() -> None:
             check=True, cwd=paths.ROOT,
         )
     build_descriptor(paths.DESCRIPTOR)
+    sdk_typescript.generate()
 
 
 def build_descriptor(target: Path, *, workdir: Path | None = None) -> None:
