@@ -57,15 +57,16 @@ def down(session: nox.Session) -> None:
 
 @nox.session
 def gen(session: nox.Session) -> None:
-    """Regenerate gen/python and envoy/descriptor.binpb from proto/."""
+    """Regenerate gen/python, envoy/descriptor.binpb and sdk/typescript/src/gen from proto/."""
     _venv(session)
     _kgo(session, "gen")
 
 
 @nox.session(name="gen-check")
 def gen_check(session: nox.Session) -> None:
-    """Fail when gen/, the Envoy descriptor or the TypeScript SDK's generated code (and its
-    version, from sdk/VERSION) is stale against proto/."""
+    """Fail when generated code (gen/, the Envoy descriptor, the TypeScript SDK's) is stale.
+
+    The TypeScript SDK's package.json and lock carry sdk/VERSION, which `kgo gen` writes."""
     _venv(session)
     _kgo(session, "gen")
     generated = ("gen", "sdk/typescript/src/gen")
