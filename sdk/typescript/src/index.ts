@@ -1,6 +1,6 @@
 // @kulturago/sdk: the hand-written client; messages and services of each API are
 // exported by package (`events.ListEventsRequestSchema`), and any generated file is
-// importable as `@kulturago/sdk/gen/<path>_pb.js`.
+// importable as `@kulturago/sdk/gen/<path>_pb` (e.g. `@kulturago/sdk/gen/google/rpc/error_details_pb`).
 export { KulturaGo, type KulturaGoOptions } from "./client.js";
 export { AvatarUploadError, type FieldViolation, KulturaGoError } from "./errors.js";
 export type { AvatarType } from "./avatar.js";
