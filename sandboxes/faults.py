@@ -34,37 +34,58 @@ class Fault:
         return all(str(params.get(key, "")) == value for key, value in self.match.items())
 
 
-FAULTS: web.AppKey[dict[str, deque[Fault]]] = web.AppKey("faults")
+class FaultQueues:
+    """The queues themselves, apart from any web framework (the APNs sandbox is ASGI)."""
+
+    def __init__(self, methods: Sequence[str], modes: Sequence[str],
+                 default_seconds: dict[str, float] | None = None) -> None:
+        self.methods, self.modes = tuple(methods), tuple(modes)
+        self._defaults = default_seconds or {}
+        self._queues: dict[str, deque[Fault]] = {}
+
+    def take(self, method: str, params: dict[str, Any]) -> Fault | None:
+        """The first queued fault of `method` that applies to this request, removed from the queue."""
+        queue = self._queues.get(method, deque())
+        fault = next((f for f in queue if f.applies(params)), None)
+        if fault is not None:
+            queue.remove(fault)
+            log.warning("fault injected on %s: %s %s", method, fault.mode, params)
+        return fault
+
+    def add(self, body: Any) -> tuple[int, dict[str, Any]]:
+        """Queue what a POST /sandbox/faults body asks for: (HTTP status, JSON reply)."""
+        body = body if isinstance(body, dict) else {}
+        method, mode = body.get("method"), body.get("mode")
+        if method not in self.methods or mode not in self.modes:
+            return 400, {"error": f"method in {self.methods}, mode in {self.modes}"}
+        fault = Fault(mode, float(body.get("seconds", self._defaults.get(mode, 0.0))), int(body.get("status", 503)),
+                      str(body.get("message") or Fault.message),
+                      {str(k): str(v) for k, v in (body.get("match") or {}).items()})
+        queue = self._queues.setdefault(method, deque())
+        queue.extend([fault] * int(body.get("times", 1)))
+        return 200, {"method": method, "queued": len(queue)}
+
+    def clear(self) -> None:
+        self._queues.clear()
+
+
+FAULTS = web.AppKey("faults", FaultQueues)
 
 
 def take(app: web.Application, method: str, params: dict[str, Any]) -> Fault | None:
     """The first queued fault of `method` that applies to this request, removed from the queue."""
-    queue = app[FAULTS].get(method, deque())
-    fault = next((f for f in queue if f.applies(params)), None)
-    if fault is not None:
-        queue.remove(fault)
-        log.warning("fault injected on %s: %s %s", method, fault.mode, params)
-    return fault
+    return app[FAULTS].take(method, params)
 
 
 def install(app: web.Application, methods: Sequence[str], modes: Sequence[str],
             default_seconds: dict[str, float] | None = None) -> None:
     """The fault queues and the control routes of a sandbox whose API has `methods`;
     `default_seconds`: a mode's wait when the fault does not say (others: none)."""
-    defaults = default_seconds or {}
-    app[FAULTS] = {}
+    app[FAULTS] = FaultQueues(methods, modes, default_seconds)
 
     async def add(request: web.Request) -> web.Response:
-        body = await request.json()
-        method, mode = body.get("method"), body.get("mode")
-        if method not in methods or mode not in modes:
-            return web.json_response({"error": f"method in {tuple(methods)}, mode in {tuple(modes)}"}, status=400)
-        fault = Fault(mode, float(body.get("seconds", defaults.get(mode, 0.0))), int(body.get("status", 503)),
-                      str(body.get("message") or Fault.message),
-                      {str(k): str(v) for k, v in (body.get("match") or {}).items()})
-        queue = request.app[FAULTS].setdefault(method, deque())
-        queue.extend([fault] * int(body.get("times", 1)))
-        return web.json_response({"method": method, "queued": len(queue)})
+        status, reply = request.app[FAULTS].add(await request.json())
+        return web.json_response(reply, status=status)
 
     async def clear(request: web.Request) -> web.Response:
         request.app[FAULTS].clear()

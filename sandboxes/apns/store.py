@@ -1,0 +1,48 @@
+"""The sandbox's deliveries and unregistered device tokens in SQLite."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, token TEXT NOT NULL, body TEXT NOT NULL, received REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_token ON deliveries (token, id);
+CREATE TABLE IF NOT EXISTS unregistered (token TEXT PRIMARY KEY, since REAL NOT NULL);
+"""
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def add(self, token: str, delivery: dict[str, Any]) -> None:
+        self._db.execute("INSERT INTO deliveries (token, body, received) VALUES (?, ?, ?)",
+                         (token, json.dumps(delivery), time.time()))
+
+    def deliveries(self, token: str = "", limit: int = 100) -> list[dict[str, Any]]:
+        query, params = "SELECT * FROM deliveries", []
+        if token:
+            query += " WHERE token = ?"
+            params.append(token)
+        rows = self._db.execute(query + " ORDER BY id DESC LIMIT ?", (*params, limit)).fetchall()
+        return [{**json.loads(r["body"]), "received": r["received"]} for r in rows]
+
+    def unregister(self, token: str, since: float) -> None:
+        self._db.execute("INSERT OR IGNORE INTO unregistered VALUES (?, ?)", (token, since))
+
+    def unregistered_since(self, token: str) -> float | None:
+        row = self._db.execute("SELECT since FROM unregistered WHERE token = ?", (token,)).fetchone()
+        return float(row["since"]) if row else None
