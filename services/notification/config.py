@@ -26,4 +26,23 @@ class NotificationSettings(ServiceSettings):
     default_time_zone: str = "Europe/Moscow"
 
     # Channels (services/notification/adapters/{smtp,fcm,apns}.py): endpoints and
-    # credentials of each provider.
+    # credentials of each provider (the sandboxes' locally: `kgo up` sets them from
+    # .dev/secrets). A channel left unconfigured keeps its deliveries waiting.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_sender: str = "KulturaGo <no-reply@kulturago.ru>"
+    smtp_starttls: bool = True
+    smtp_implicit_tls: bool = False
+    smtp_ca_file: str = ""  # a private CA to trust (the dev certificate locally); "" = the system's
+    smtp_timeout_seconds: float = 15.0
+    fcm_base_url: str = "https://fcm.googleapis.com"
+    fcm_service_account_file: str = ""  # the Firebase project's service-account JSON key
+    apns_base_url: str = "https://api.push.apple.com"
+    apns_auth_key_file: str = ""  # the .p8 provider key
+    apns_key_id: str = ""
+    apns_team_id: str = ""
+    apns_topic: str = ""  # the app's bundle id
+    apns_ca_file: str = ""
+    push_timeout_seconds: float = 10.0
