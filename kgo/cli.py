@@ -61,6 +61,17 @@ def main(argv: list[str] | None = None) -> None:
     osm = geo_sub.add_parser("load-osm", help="load POIs from an OpenStreetMap extract (.osm, .osm.pbf)")
     osm.add_argument("path")
 
+    mail = sub.add_parser("mail", help="the development mailbox: what the SMTP sink received")
+    mail_sub = mail.add_subparsers(dest="mail_command", required=True)
+    mail_ls = mail_sub.add_parser("ls", help="messages, newest first")
+    mail_ls.add_argument("--to", default=None, help="only those to this address")
+    mail_ls.add_argument("--limit", type=int, default=50)
+    mail_show = mail_sub.add_parser("show", help="one message: headers, text, attachments")
+    mail_show.add_argument("id")
+    mail_show_as = mail_show.add_mutually_exclusive_group()
+    mail_show_as.add_argument("--html", action="store_true", help="print the HTML part instead of the text")
+    mail_show_as.add_argument("--raw", action="store_true", help="print the message as received")
+
     seed = sub.add_parser("seed", help="load the demo city (events and POIs)")
     seed.add_argument("--events", type=int, default=600)
     seed.add_argument("--pois", type=int, default=6000)
@@ -132,6 +143,12 @@ def _dispatch(args: argparse.Namespace) -> int | None:
             from kgo.geo_cli import load_osm
 
             load_osm(args.path)
+        case "mail":
+            from kgo import mail_cli
+
+            if args.mail_command == "ls":
+                return mail_cli.ls(args.to, args.limit)
+            return mail_cli.show(args.id, html=args.html, raw=args.raw)
         case "seed":
             from kgo.seed import seed
 
