@@ -4,10 +4,11 @@ tests unregistered, so that they survive a restart like FCM's would."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
+
+from sandboxes.sqlite_state import open_state
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS access_tokens (token TEXT PRIMARY KEY, expires REAL NOT NULL);
@@ -22,11 +23,7 @@ CREATE TABLE IF NOT EXISTS unregistered (token TEXT PRIMARY KEY, since REAL NOT 
 
 class Store:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_state(path, _SCHEMA)
 
     def close(self) -> None:
         self._db.close()
