@@ -35,7 +35,7 @@ SUPERVISOR_PORT = port(19001)
 POSTGRES_USER = "kgo"
 S3_BUCKET = "kulturago"
 KAFKA_TOPICS = ("user.signed_up", "user.updated", "event.published", "payment.succeeded", "payment.failed",
-                "payment.refunded")
+                "payment.refunded", "user.action")
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,9 @@ SERVICES: tuple[Service, ...] = (
             grpc_services=("kulturago.ticketing.v1.TicketingService",), providers=("ticketscloud", "kassir"),
             env={"KGO_TICKET_SIGNING_KEY_FILE": str(SECRETS / "ticket-signing-key.pem"),
                  "KGO_PAYMENT_ADDRESS": f"127.0.0.1:{port(17060)}"}),
+    # 17095: between echo (17090) and the metrics ports (+100); 17070/17080 are notification's and gid's.
+    Service("recommendation", port(17095), port(17195), database="recommendation",
+            grpc_services=("kulturago.recommendation.v1.RecommendationService",)),
     Service("echo", port(17090), port(17190),
             grpc_services=("kulturago.bench.v1.EchoService",)),
 )

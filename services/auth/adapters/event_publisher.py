@@ -22,6 +22,6 @@ def outbox_message(event: UserSignedUp | UserUpdated) -> tuple[str, str, Message
             create_time=to_timestamp(u.create_time))
     return TOPIC_UPDATED, u.id, events_pb2.UserUpdated(
         user_id=u.id, email=u.email, login=u.login, full_name=u.full_name, phone=u.phone,
-        city=u.city, avatar=u.avatar, changed_fields=list(event.changed_fields),
+        city=u.city, avatar=u.avatar, changed_fields=list(event.changed_fields), interests=list(u.interests),
         update_time=to_timestamp(u.update_time),
     )

@@ -17,9 +17,17 @@ from services.runtime.rpc.pipeline import Handler, StreamHandler
 from services.runtime.sessions import LiveSessions
 from services.runtime.tokens import InvalidToken, Principal, TokenVerifier
 
-__all__ = ["AccessMiddleware", "AccessPolicy", "Principal", "current_principal", "internal_caller"]
+__all__ = ["AccessMiddleware", "AccessPolicy", "Principal", "current_principal", "internal_caller",
+           "optional_principal"]
 
 _principal: ContextVar[Principal | None] = ContextVar("principal", default=None)
+
+
+def optional_principal() -> Principal | None:
+    """The caller of a PUBLIC RPC when a valid access token came with it (recommendations
+    for them, a card view counted), else None: such RPCs never refuse a missing, expired
+    or forged token, they only treat its bearer as anonymous."""
+    return _principal.get()
 
 
 def current_principal() -> Principal:
@@ -112,7 +120,13 @@ class AccessMiddleware:
         """The caller allowed to run `method` (None for public and internal methods), or
         Unauthenticated/PermissionDenied."""
         if method in self._policy.public:
-            return None
+            token = _bearer(context.invocation_metadata() or ())
+            if not token:
+                return None
+            try:
+                return self._verifier.verify(token)  # cached; see optional_principal()
+            except InvalidToken:
+                return None
         if method in self._policy.internal:
             # Service-to-service callers carry no user token (no service identity yet).
             if not internal_caller(context, self.is_internal):

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ekulturago/auth/v1/events.proto\x12\x11kulturago.auth.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xad\x01\n\x0cUserSignedUp\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12\x14\n\x05login\x18\x03 \x01(\tR\x05login\x12\x1b\n\tfull_name\x18\x04 \x01(\tR\x08\x66ullName\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\"\x95\x02\n\x0bUserUpdated\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12\x14\n\x05login\x18\x03 \x01(\tR\x05login\x12\x1b\n\tfull_name\x18\x04 \x01(\tR\x08\x66ullName\x12\x14\n\x05phone\x18\x05 \x01(\tR\x05phone\x12\x12\n\x04\x63ity\x18\x06 \x01(\tR\x04\x63ity\x12\x16\n\x06\x61vatar\x18\x07 \x01(\tR\x06\x61vatar\x12%\n\x0e\x63hanged_fields\x18\x08 \x03(\tR\rchangedFields\x12;\n\x0bupdate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTimeb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ekulturago/auth/v1/events.proto\x12\x11kulturago.auth.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xad\x01\n\x0cUserSignedUp\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12\x14\n\x05login\x18\x03 \x01(\tR\x05login\x12\x1b\n\tfull_name\x18\x04 \x01(\tR\x08\x66ullName\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\"\xb3\x02\n\x0bUserUpdated\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12\x14\n\x05login\x18\x03 \x01(\tR\x05login\x12\x1b\n\tfull_name\x18\x04 \x01(\tR\x08\x66ullName\x12\x14\n\x05phone\x18\x05 \x01(\tR\x05phone\x12\x12\n\x04\x63ity\x18\x06 \x01(\tR\x04\x63ity\x12\x16\n\x06\x61vatar\x18\x07 \x01(\tR\x06\x61vatar\x12%\n\x0e\x63hanged_fields\x18\x08 \x03(\tR\rchangedFields\x12;\n\x0bupdate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12\x1c\n\tinterests\x18\n \x03(\tR\tinterestsb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,5 +35,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_USERSIGNEDUP']._serialized_start=87
   _globals['_USERSIGNEDUP']._serialized_end=260
   _globals['_USERUPDATED']._serialized_start=263
-  _globals['_USERUPDATED']._serialized_end=540
+  _globals['_USERUPDATED']._serialized_end=570
 # @@protoc_insertion_point(module_scope)

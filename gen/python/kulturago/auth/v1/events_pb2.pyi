@@ -24,7 +24,7 @@ class UserSignedUp(_message.Message):
     def __init__(self, user_id: _Optional[str] = ..., email: _Optional[str] = ..., login: _Optional[str] = ..., full_name: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class UserUpdated(_message.Message):
-    __slots__ = ("user_id", "email", "login", "full_name", "phone", "city", "avatar", "changed_fields", "update_time")
+    __slots__ = ("user_id", "email", "login", "full_name", "phone", "city", "avatar", "changed_fields", "update_time", "interests")
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     LOGIN_FIELD_NUMBER: _ClassVar[int]
@@ -34,6 +34,7 @@ class UserUpdated(_message.Message):
     AVATAR_FIELD_NUMBER: _ClassVar[int]
     CHANGED_FIELDS_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    INTERESTS_FIELD_NUMBER: _ClassVar[int]
     user_id: str
     email: str
     login: str
@@ -43,4 +44,5 @@ class UserUpdated(_message.Message):
     avatar: str
     changed_fields: _containers.RepeatedScalarFieldContainer[str]
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, user_id: _Optional[str] = ..., email: _Optional[str] = ..., login: _Optional[str] = ..., full_name: _Optional[str] = ..., phone: _Optional[str] = ..., city: _Optional[str] = ..., avatar: _Optional[str] = ..., changed_fields: _Optional[_Iterable[str]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    interests: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, user_id: _Optional[str] = ..., email: _Optional[str] = ..., login: _Optional[str] = ..., full_name: _Optional[str] = ..., phone: _Optional[str] = ..., city: _Optional[str] = ..., avatar: _Optional[str] = ..., changed_fields: _Optional[_Iterable[str]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., interests: _Optional[_Iterable[str]] = ...) -> None: ...

@@ -1,0 +1,1 @@
+"""recommendation-service: personal picks, similar events, the interaction log, the nightly model."""

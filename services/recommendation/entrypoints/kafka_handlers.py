@@ -1,0 +1,98 @@
+"""Consumers: the catalog copy (event.published, ticket.availability), stated profiles
+(user.updated), and the interaction log (user.action from any publisher, ticket.paid
+as purchases). Each runs inside the inbox transaction (dedupe by ce_id)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC
+from typing import Any, TypeVar
+
+from google.protobuf.message import DecodeError, Message
+from psycopg import AsyncConnection
+
+from kulturago.auth.v1 import events_pb2 as auth_events
+from kulturago.event.v1 import events_pb2 as event_events
+from kulturago.recommendation.v1 import events_pb2 as reco_events
+from kulturago.ticketing.v1 import events_pb2 as ticket_events
+from services.recommendation.adapters import repository
+from services.recommendation.domain.actions import Action, Kind
+from services.recommendation.domain.catalog import CatalogItem
+from services.recommendation.service_layer.actions import ProfileWriter, take_in
+from services.runtime.messaging.consumer import EventHandler, PoisonMessage, ReceivedEvent
+from services.runtime.timestamps import from_timestamp
+
+CATALOG_TOPICS = ("event.published", "ticket.availability", "user.updated")
+ACTION_TOPICS = ("user.action", "ticket.paid")
+M = TypeVar("M", bound=Message)
+
+
+def _decode(kind: type[M], event: ReceivedEvent) -> M:
+    try:
+        return kind.FromString(event.payload)
+    except DecodeError as exc:
+        raise PoisonMessage(f"undecodable {kind.DESCRIPTOR.name}: {exc}") from exc
+
+
+def catalog_row(message: event_events.EventPublished) -> repository.CatalogRow:
+    s = message.snapshot
+    if not s.slug or not s.sessions or message.version <= 0:
+        raise PoisonMessage("EventPublished without a snapshot, sessions or a positive version")
+    located = (s.lat, s.lon) != (0.0, 0.0)
+    item = CatalogItem(
+        slug=s.slug, title=s.title, description=s.description, category=s.category, tags=tuple(s.tags),
+        city=s.city, place_name=s.place_name, lat=s.lat if located else None, lon=s.lon if located else None,
+        sessions=tuple((x.start_time.ToDatetime(tzinfo=UTC), x.end_time.ToDatetime(tzinfo=UTC)) for x in s.sessions),
+        is_free=s.is_free, kids=s.kids or s.category == "kids", price_min=s.price_min,
+        image=s.images[0] if s.images else "")
+    return repository.CatalogRow(item, message.version, tuple(x.id for x in s.sessions))
+
+
+async def on_catalog(event: ReceivedEvent, conn: AsyncConnection[Any]) -> None:
+    if event.topic == "event.published":
+        await repository.upsert_event(conn, catalog_row(_decode(event_events.EventPublished, event)))
+    elif event.topic == "ticket.availability":
+        report = _decode(ticket_events.SessionAvailability, event)
+        if report.event_slug and report.session_id:
+            await repository.record_availability(conn, report.event_slug, report.session_id,
+                                                 sum(max(0, t.available) for t in report.tiers),
+                                                 from_timestamp(report.time))
+    elif event.topic == "user.updated":
+        user = _decode(auth_events.UserUpdated, event)
+        if user.user_id:
+            await repository.record_profile(conn, user.user_id, user.city, tuple(user.interests),
+                                            from_timestamp(user.update_time))
+
+
+def action_of(event: ReceivedEvent) -> Action | None:
+    if event.topic == "ticket.paid":
+        paid = _decode(ticket_events.TicketPaid, event)
+        order = paid.order
+        if not order.user_id or not order.event_slug:
+            raise PoisonMessage("TicketPaid without user_id or event_slug")
+        return Action(order.user_id, f"paid:{order.order_id}", Kind.PURCHASE, order.event_slug,
+                      from_timestamp(paid.paid_time))
+    message = _decode(reco_events.UserAction, event)
+    if not message.user_id or not message.action_id or not message.event_slug:
+        raise PoisonMessage("UserAction without user_id, action_id or event_slug")
+    try:
+        kind = Kind(message.kind)
+    except ValueError:
+        return None  # a kind newer than this code: skipped, not dead-lettered
+    return Action(message.user_id, message.action_id, kind, message.event_slug, from_timestamp(message.time))
+
+
+class _ConnLog:
+    def __init__(self, conn: AsyncConnection[Any]) -> None:
+        self._conn = conn
+
+    async def append(self, action: Action) -> bool:
+        return await repository.record_action(self._conn, action)
+
+
+def actions_handler(profiles: Callable[[], ProfileWriter]) -> EventHandler:
+    async def handle(event: ReceivedEvent, conn: AsyncConnection[Any]) -> None:
+        action = action_of(event)
+        if action is not None:
+            await take_in(action, _ConnLog(conn), profiles())
+    return handle
