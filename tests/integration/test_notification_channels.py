@@ -1,42 +1,28 @@
-"""The channels as notification-service builds them from its environment
-(services/notification/adapters/channel_settings.py): what `kgo up` gives a service naming
-the providers "smtp", "fcm" and "apns" is enough to send through each sandbox."""
+"""What `kgo up` gives a service naming the providers "smtp", "fcm" and "apns" fills every
+channel setting of notification-service (services/notification/config.py) with the
+sandboxes' endpoints and credentials: the names kgo passes and the names the service reads
+are one list. (The adapters' own tests prove those values send.)"""
 
 from __future__ import annotations
 
-import secrets
-import uuid
-
 import pytest
-from channels_support import control, mailbox, sandbox_url, service_env
+from channels_support import sandbox_url, service_env
 
-from services.notification.adapters.channel_settings import ChannelSettings, build_channels
-from services.notification.service_layer.channels import OutgoingMail, OutgoingPush
+from services.notification.config import NotificationSettings
 
 
-async def test_the_environment_kgo_gives_builds_working_senders(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in service_env("smtp", "fcm", "apns").items():
+def test_kgo_sets_every_channel_setting_of_the_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    env = service_env("smtp", "fcm", "apns")
+    for name, value in env.items():
         monkeypatch.setenv(name, value)
-    mail, push = channels = build_channels(ChannelSettings())
-    assert set(push) == {"fcm", "apns"}
-    to = f"boris-{uuid.uuid4().hex[:8]}@example.com"
-    await mail.send(OutgoingMail(to=to, subject="Добро пожаловать", text="Привет!", delivery_id=str(uuid.uuid4())))
-    android, iphone = f"dev-{uuid.uuid4().hex}", secrets.token_hex(32)
-    await push["fcm"].send(OutgoingPush("fcm", android, "Привет", "Это FCM"))
-    await push["apns"].send(OutgoingPush("apns", iphone, "Привет", "Это APNs"))
-    await channels.aclose()
-    assert [m["subject"] for m in mailbox(to)] == ["Добро пожаловать"]
-    for box, token in (("fcm", android), ("apns", iphone)):
-        with control(sandbox_url(box)) as http:
-            assert len(http.get("/sandbox/messages", params={"token": token}).json()["messages"]) == 1
-
-
-def test_push_platforms_without_credentials_are_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in service_env("smtp").items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("KGO_FCM_SERVICE_ACCOUNT_FILE", "")
-    monkeypatch.setenv("KGO_APNS_AUTH_KEY_FILE", "")
-    assert build_channels(ChannelSettings()).push == {}
-    monkeypatch.setenv("KGO_SMTP_HOST", "")
-    with pytest.raises(ValueError, match="SMTP"):
-        build_channels(ChannelSettings())
+    s = NotificationSettings()
+    assert (s.smtp_host, s.smtp_port) == ("127.0.0.1", int(env["KGO_SMTP_PORT"]))
+    assert s.smtp_username and s.smtp_password and s.smtp_ca_file.endswith(".crt") and s.smtp_starttls
+    assert s.fcm_base_url == sandbox_url("fcm") and s.fcm_service_account_file.endswith("fcm-service-account.json")
+    assert s.apns_base_url == sandbox_url("apns") and s.apns_base_url.startswith("https://")  # TLS only
+    assert s.apns_ca_file.endswith(".crt")
+    assert s.apns_auth_key_file.endswith(".p8") and len(s.apns_key_id) == len(s.apns_team_id) == 10
+    assert s.apns_topic == "ru.kulturago.app"
+    unread = {k for k in env if k.lower().removeprefix("kgo_") not in NotificationSettings.model_fields}
+    # Only the sink's HTTP API (for kgo mail and tests) is passed without being read.
+    assert unread == {"KGO_SMTP_BASE_URL"}
