@@ -77,8 +77,10 @@ def gen_check(session: nox.Session) -> None:
 
 @nox.session
 def sdk(session: nox.Session) -> None:
-    """Build the SDKs: TypeScript into sdk/typescript/dist (tsc, npm packages from its lock)."""
+    """Build the SDKs: the Python wheel (sdk/python) into .dev/dist, TypeScript into
+    sdk/typescript/dist (tsc, npm packages from its lock). Both are versioned by sdk/VERSION."""
     _venv(session)
+    session.run(PY, "-m", "kgo.sdk_python", "build", external=True)
     session.run(PY, "-m", "kgo.sdk_typescript", "build", external=True)
 
 
