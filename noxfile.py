@@ -95,9 +95,12 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy (strict on domain packages)."""
+    """mypy (strict on domain packages and on the Python SDK)."""
     _venv(session)
     session.run(PY, "-m", "mypy", "services", "kgo", "sandboxes", external=True)
+    # The SDK as its users import it: its own package beside the generated stubs it ships.
+    session.run(PY, "-m", "mypy", "--strict", "-p", "kulturago_sdk", external=True,
+                env={"MYPYPATH": f"{ROOT / 'sdk' / 'python' / 'src'}:{ROOT / 'gen' / 'python'}"})
 
 
 @nox.session
