@@ -72,6 +72,14 @@ def main(argv: list[str] | None = None) -> None:
     mail_show_as.add_argument("--html", action="store_true", help="print the HTML part instead of the text")
     mail_show_as.add_argument("--raw", action="store_true", help="print the message as received")
 
+    reco = sub.add_parser("reco", help="recommendation-service: the model and the demo interaction log")
+    reco_sub = reco.add_subparsers(dest="reco_command", required=True)
+    retrain = reco_sub.add_parser("retrain", help="retrain the model now (validated; activated unless it regresses)")
+    retrain.add_argument("--factors", type=int, default=0)
+    retrain.add_argument("--iterations", type=int, default=0, help="-1: an untrained (bad) model, for trying refusal")
+    reco_seed = reco_sub.add_parser("seed", help="load the synthetic demo interaction log, then retrain")
+    reco_seed.add_argument("--users", type=int, default=2000)
+
     seed = sub.add_parser("seed", help="load the demo city (events and POIs)")
     seed.add_argument("--events", type=int, default=600)
     seed.add_argument("--pois", type=int, default=6000)
@@ -149,6 +157,13 @@ def _dispatch(args: argparse.Namespace) -> int | None:
             if args.mail_command == "ls":
                 return mail_cli.ls(args.to, args.limit)
             return mail_cli.show(args.id, html=args.html, raw=args.raw)
+        case "reco":
+            from kgo import reco_cli
+
+            if args.reco_command == "retrain":
+                reco_cli.retrain(factors=args.factors, iterations=args.iterations)
+            else:
+                reco_cli.seed(users=args.users)
         case "seed":
             from kgo.seed import seed
 

@@ -79,3 +79,7 @@ def seed(*, events: int = 600, pois: int = 6000, force: bool = False) -> None:
         from kgo.geo_cli import seed_demo_pois
 
         seed_demo_pois(pois)
+    if any(svc.name == "recommendation" for svc in topology.SERVICES):
+        from kgo import reco_cli
+
+        reco_cli.seed()  # a synthetic interaction log, so popularity and the first model have data

@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 
 import grpc
+from psycopg.rows import dict_row
 
 from kulturago.recommendation.v1 import recommendation_service_pb2, recommendation_service_pb2_grpc
 from services.recommendation.adapters import onnx_model, repository
@@ -90,7 +91,8 @@ async def build_app(settings: RecommendationSettings | None = None) -> ServiceAp
     @asynccontextmanager
     async def one_replica() -> AsyncIterator[bool]:
         async with pool.connection() as conn:
-            got = await (await conn.execute("SELECT pg_try_advisory_lock(%s) AS mine", (_NIGHTLY_LOCK,))).fetchone()
+            got = await (await conn.cursor(row_factory=dict_row).execute(
+                "SELECT pg_try_advisory_lock(%s) AS mine", (_NIGHTLY_LOCK,))).fetchone()
             mine = bool(got and got["mine"])
             try:
                 yield mine

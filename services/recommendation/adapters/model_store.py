@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from services.recommendation.adapters.repository import MODELS_CHANNEL
@@ -53,13 +54,15 @@ class ModelStore:
 
     async def record(self, version: str) -> ModelRecord | None:
         async with self._pool.connection() as conn:
-            cur = await conn.execute("SELECT version, metrics, status FROM models WHERE version = %s", (version,))
+            cur = await conn.cursor(row_factory=dict_row).execute(
+                "SELECT version, metrics, status FROM models WHERE version = %s", (version,))
             row = await cur.fetchone()
         return ModelRecord(row["version"], dict(row["metrics"]), row["status"]) if row else None
 
     async def serving(self) -> ModelRecord | None:
         async with self._pool.connection() as conn:
-            cur = await conn.execute("SELECT version, metrics, status FROM models WHERE status = 'serving'")
+            cur = await conn.cursor(row_factory=dict_row).execute(
+                "SELECT version, metrics, status FROM models WHERE status = 'serving'")
             row = await cur.fetchone()
         return ModelRecord(row["version"], dict(row["metrics"]), row["status"]) if row else None
 

@@ -102,7 +102,7 @@ class CatalogReader:
     async def fingerprint(self) -> tuple[Any, ...]:
         """Changes whenever the catalog or an availability does (cheap: two aggregates)."""
         async with self._pool.connection() as conn:
-            cur = await conn.execute(
+            cur = await conn.cursor(row_factory=dict_row).execute(
                 "SELECT (SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') FROM catalog_events) AS events, "
                 "(SELECT count(*) || ':' || coalesce(max(report_time)::text, '') FROM session_availability) AS sales")
             row = await cur.fetchone()
@@ -111,7 +111,7 @@ class CatalogReader:
     async def popularity(self, now: datetime, half_life_days: float, horizon_days: int = 30) -> dict[str, float]:
         """slug -> time-decayed sum of action weights over the last `horizon_days`."""
         async with self._pool.connection() as conn:
-            cur = await conn.execute(
+            cur = await conn.cursor(row_factory=dict_row).execute(
                 "SELECT event_slug, sum(greatest(weight, 0) * power(0.5, extract(epoch FROM (%s - time)) "
                 "/ (86400.0 * %s))) AS score FROM interactions WHERE time > %s - make_interval(days => %s) "
                 "GROUP BY event_slug", (now, half_life_days, now, horizon_days))
@@ -121,7 +121,8 @@ class CatalogReader:
 class Profiles:
     async def stated(self, pool: AsyncConnectionPool, user_id: str) -> tuple[str, tuple[str, ...]]:
         async with pool.connection() as conn:
-            cur = await conn.execute("SELECT city, interests FROM user_profiles WHERE user_id = %s", (user_id,))
+            cur = await conn.cursor(row_factory=dict_row).execute(
+                "SELECT city, interests FROM user_profiles WHERE user_id = %s", (user_id,))
             row = await cur.fetchone()
         return (row["city"], tuple(row["interests"])) if row else ("", ())
 

@@ -34,8 +34,22 @@ def _decode(kind: type[M], event: ReceivedEvent) -> M:
         raise PoisonMessage(f"undecodable {kind.DESCRIPTOR.name}: {exc}") from exc
 
 
+def _snapshot_of(message: event_events.EventPublished) -> event_events.EventPublished.Snapshot:
+    """The topic's own schema; for messages written before it existed, the same fields
+    from the deprecated REST resource they carry instead."""
+    if message.HasField("snapshot"):
+        return message.snapshot
+    e = message.event
+    return event_events.EventPublished.Snapshot(
+        slug=e.slug, title=e.title, description=e.description, category=e.category, tags=list(e.tags), city=e.city,
+        place_name=e.place.name, lat=e.place.lat, lon=e.place.lon, is_free=e.is_free, kids=e.kids,
+        price_min=e.price.min, images=list(e.images),
+        sessions=[event_events.EventPublished.Session(start_time=x.start_time, end_time=x.end_time, id=x.id)
+                  for x in e.sessions])
+
+
 def catalog_row(message: event_events.EventPublished) -> repository.CatalogRow:
-    s = message.snapshot
+    s = _snapshot_of(message)
     if not s.slug or not s.sessions or message.version <= 0:
         raise PoisonMessage("EventPublished without a snapshot, sessions or a positive version")
     located = (s.lat, s.lon) != (0.0, 0.0)

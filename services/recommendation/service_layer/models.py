@@ -24,6 +24,7 @@ NIGHTLY_AT = time(3, 0)
 # A retrained model is refused when its NDCG@10 falls more than this share below the
 # serving model's (measured when that one was trained), or below plain popularity.
 TOLERANCE = 0.10
+MIN_USERS_TO_COMPARE = 200
 
 
 class Registry(Protocol):
@@ -133,7 +134,9 @@ class ModelKeeper:
         if metrics.get("users", 0) > 0 and new <= popularity.get("ndcg_at_10", 0.0):
             return f"NDCG@10 {new:.4f} does not beat popularity's {popularity.get('ndcg_at_10', 0.0):.4f}"
         old = previous.get("ndcg_at_10")
-        if old is not None and new < old * (1 - TOLERANCE):
+        # Two small held-out sets differ by chance more than by model: compare only enough users.
+        enough = min(metrics.get("users", 0), previous.get("users", 0)) >= MIN_USERS_TO_COMPARE
+        if old is not None and enough and new < old * (1 - TOLERANCE):
             return f"NDCG@10 {new:.4f} regresses past {TOLERANCE:.0%} below the serving model's {old:.4f}"
         return ""
 
