@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -79,6 +80,19 @@ def main(argv: list[str] | None = None) -> None:
     retrain.add_argument("--iterations", type=int, default=0, help="-1: an untrained (bad) model, for trying refusal")
     reco_seed = reco_sub.add_parser("seed", help="load the synthetic demo interaction log, then retrain")
     reco_seed.add_argument("--users", type=int, default=2000)
+
+    tour = sub.add_parser("tour", help="audio tours")
+    tour_sub = tour.add_subparsers(dest="tour_command", required=True)
+    listen = tour_sub.add_parser("listen", help="listen to a tour through the gateway into an audio file "
+                                               "(every stop in turn)")
+    listen.add_argument("tour_id")
+    listen.add_argument("-o", "--out", help="the audio file (default: <tour id>.ogg or .mp3)")
+    listen.add_argument("--language", default="", help="ru, en (default: the tour's own)")
+    listen.add_argument("--format", choices=("ogg", "mp3"), default="ogg", help="Opus in Ogg, or MP3")
+    listen.add_argument("--from-stop", type=int, default=0)
+    listen.add_argument("--token", default=os.environ.get("KGO_TOKEN"), help="an access token (or KGO_TOKEN)")
+    listen.add_argument("--login", help="sign in with this login or e-mail instead")
+    listen.add_argument("--password")
 
     seed = sub.add_parser("seed", help="load the demo city (events and POIs)")
     seed.add_argument("--events", type=int, default=600)
@@ -164,6 +178,11 @@ def _dispatch(args: argparse.Namespace) -> int | None:
                 reco_cli.retrain(factors=args.factors, iterations=args.iterations)
             else:
                 reco_cli.seed(users=args.users)
+        case "tour":
+            from kgo.tours_cli import listen
+
+            return listen(args.tour_id, out=args.out, language=args.language, fmt=args.format,
+                          from_stop=args.from_stop, token=args.token, login=args.login, password=args.password)
         case "seed":
             from kgo.seed import seed
 

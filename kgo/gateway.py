@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kgo import gateway_grpc, paths, rest_bindings, topology
+from kgo import gateway_grpc, gateway_http, paths, rest_bindings, topology
 from kgo.topology import Service
 from services.runtime.rpc.access import CLIENT_IP_HEADER, GATEWAY_HEADER
 from services.runtime.rpc.policy import Access, method_access, service_descriptor
@@ -96,27 +96,29 @@ def jwt_rules(table: dict[str, Access]) -> list[dict[str, Any]]:
 _PROVIDER = "kulturago"
 
 
-def _jwt_filter(jwks_file: str, table: dict[str, Access]) -> dict[str, Any]:
+def _jwt_filter(jwks_file: str, table: dict[str, Access], services: Sequence[Service]) -> dict[str, Any]:
     from services.runtime.settings import ServiceSettings
 
     s = ServiceSettings()
+    provider = {
+        "issuer": s.jwt_issuer,
+        # No `audiences` here: Envoy answers a wrong audience with 403, the contract
+        # says 401; the services check aud (and everything else) again anyway.
+        "local_jwks": {"filename": jwks_file},
+        "forward": True,
+        "from_headers": [{"name": "Authorization", "value_prefix": "Bearer "}],
+        "payload_in_metadata": "jwt_payload",
+        "clock_skew_seconds": 5,
+        # Verified tokens are cached until they expire: a client repeats its token.
+        "jwt_cache_config": {"jwt_cache_size": 10000},
+    }
     return {
         "name": "envoy.filters.http.jwt_authn",
         "typed_config": {
             TYPE: "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
-            "providers": {_PROVIDER: {
-                "issuer": s.jwt_issuer,
-                # No `audiences` here: Envoy answers a wrong audience with 403, the contract
-                # says 401; the services check aud (and everything else) again anyway.
-                "local_jwks": {"filename": jwks_file},
-                "forward": True,
-                "from_headers": [{"name": "Authorization", "value_prefix": "Bearer "}],
-                "payload_in_metadata": "jwt_payload",
-                "clock_skew_seconds": 5,
-                # Verified tokens are cached until they expire: a client repeats its token.
-                "jwt_cache_config": {"jwt_cache_size": 10000},
-            }},
-            "rules": jwt_rules(table),
+            # Services' own HTTP paths (WebSocket, redirects) also take a browser's token.
+            "providers": {_PROVIDER: provider, **gateway_http.jwt_provider(provider)},
+            "rules": [*gateway_http.jwt_rules(services), *jwt_rules(table)],
         },
     }
 
@@ -314,6 +316,7 @@ def _media_cluster(opts: GatewayOptions) -> list[dict[str, Any]]:
 
 def _routes(opts: GatewayOptions) -> list[dict[str, Any]]:
     routes = [*_media_routes(opts), *_rest_routes(opts)]
+    routes += gateway_http.routes(opts.services)  # services' own HTTP servers (WebSocket, redirects)
     # After transcoding, routes see the gRPC path /package.Service/Method (as raw gRPC
     # requests do from the start). A method gets a route of its own when it is
     # rate-limited (its own per-client buckets) or has a body limit of its own.
@@ -505,7 +508,7 @@ def _hcm(opts: GatewayOptions, jwks_file: str, *, grant_admin: bool, stat_prefix
                 # Transcoder (nearly) first: jwt_authn and RBAC then see /package.Service/Method
                 # for REST and raw gRPC requests alike (`GET /api/v1/me/` included).
                 _transcoder(opts.services, opts.descriptor),
-                _jwt_filter(jwks_file, table),
+                _jwt_filter(jwks_file, table, opts.services),
                 _local_ratelimit_filter(),
                 _rbac_filter(opts, table, grant_admin=grant_admin),
                 {"name": "envoy.filters.http.router", "typed_config": {
@@ -565,6 +568,7 @@ def render(opts: GatewayOptions, *, jwks_file: str, tls: tuple[str, str] | None)
         "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": opts.admin_port}}},
         "static_resources": {"listeners": listeners,
                              "clusters": [*(_cluster(s, opts.upstream_host) for s in opts.services),
+                                          *gateway_http.clusters(opts.services, opts.upstream_host),
                                           *_media_cluster(opts)]},
         "layered_runtime": {"layers": [{"name": "static", "static_layer": {}}]},
     }
@@ -589,7 +593,8 @@ def k8s_options() -> GatewayOptions:
                           access_log="/dev/stdout", descriptor="/etc/kulturago/descriptor/descriptor.binpb",
                           # The manifests' ports: a local KGO_PORT_OFFSET is no business of the cluster's.
                           services=[replace(s, grpc_port=s.grpc_port - topology.PORT_OFFSET,
-                                            metrics_port=s.metrics_port - topology.PORT_OFFSET)
+                                            metrics_port=s.metrics_port - topology.PORT_OFFSET,
+                                            http_port=s.http_port and s.http_port - topology.PORT_OFFSET)
                                     for s in topology.SERVICES if s.name != "echo"])
 
 

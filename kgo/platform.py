@@ -39,6 +39,8 @@ def service_env(svc: topology.Service) -> dict[str, str]:
         "KGO_FAULTS_DIR": str(paths.FAULTS),  # development only: see services/runtime/faults.py
         **svc.env,
     }
+    if svc.http_port is not None:
+        env["KGO_HTTP_PORT"] = str(svc.http_port)
     if svc.database:
         env["KGO_DATABASE_URL"] = topology.database_url(svc.database, provision.postgres_password())
     for name in svc.providers:
@@ -329,12 +331,18 @@ def migrate() -> None:
 
 def _seed_once() -> None:
     marker = paths.STATE / "seeded"
-    if marker.exists() or not any(s.name == "event" for s in topology.SERVICES):
-        return
-    from kgo.seed import seed
+    if not marker.exists() and any(s.name == "event" for s in topology.SERVICES):
+        from kgo.seed import seed
 
-    seed()
-    marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S"))
+        seed()
+        marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S"))
+    # The demo tours have a marker of their own: a platform seeded before gid-service existed gets them too.
+    tours = paths.STATE / "seeded-tours"
+    if not tours.exists() and any(s.name == "gid" for s in topology.SERVICES):
+        from kgo.tours_cli import seed_tours
+
+        seed_tours()
+        tours.write_text(time.strftime("%Y-%m-%dT%H:%M:%S"))
 
 
 def down() -> None:

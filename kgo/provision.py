@@ -23,6 +23,10 @@ DEBIAN_PACKAGES = {
     "postgresql-15-postgis-3": Path("/usr/share/postgresql/15/extension/postgis.control"),
     "postgresql-15-pgrouting": Path("/usr/share/postgresql/15/extension/pgrouting.control"),
     "redis-server": Path("/usr/bin/redis-server"),
+    # gid-service's speech engine: espeak-ng (its Russian and English voices ship with it) and
+    # ffmpeg (libopus, libmp3lame) to encode it.
+    "espeak-ng": Path("/usr/bin/espeak-ng"),
+    "ffmpeg": Path("/usr/bin/ffmpeg"),
 }
 KAFKA_VERSION = "4.1.1"
 LOG4J_VERSION = "2.24.3"

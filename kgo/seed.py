@@ -79,6 +79,10 @@ def seed(*, events: int = 600, pois: int = 6000, force: bool = False) -> None:
         from kgo.geo_cli import seed_demo_pois
 
         seed_demo_pois(pois)
+    if any(svc.name == "gid" for svc in topology.SERVICES):
+        from kgo.tours_cli import seed_tours
+
+        seed_tours()
     if any(svc.name == "recommendation" for svc in topology.SERVICES):
         from kgo import reco_cli
 

@@ -35,7 +35,19 @@ SUPERVISOR_PORT = port(19001)
 POSTGRES_USER = "kgo"
 S3_BUCKET = "kulturago"
 KAFKA_TOPICS = ("user.signed_up", "user.updated", "event.published", "payment.succeeded", "payment.failed",
-                "payment.refunded", "user.action")
+                "payment.refunded", "user.action", "tour.published")
+
+
+@dataclass(frozen=True)
+class HttpRoute:
+    """A path a service serves from its own HTTP/1.1 server (`Service.http_port`) rather
+    than by gRPC: a WebSocket stream, a redirect. The gateway proxies it as it is (no
+    transcoding) and requires a user's access token on it, from the Authorization header,
+    the `token` query parameter or the WebSocket subprotocols `kulturago.bearer, <token>`;
+    the service verifies the token again."""
+
+    path_regex: str  # the whole path, without the query string
+    websocket: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,9 @@ class Service:
     # Outside providers it calls: it gets KGO_<PROVIDER>_BASE_URL (the sandbox's, locally)
     # and the provider's credentials (see Sandbox).
     providers: tuple[str, ...] = ()
+    # Its own HTTP server (KGO_HTTP_PORT) and the paths the gateway routes to it.
+    http_port: int | None = None
+    http_routes: tuple[HttpRoute, ...] = ()
 
 
 SERVICES: tuple[Service, ...] = (
@@ -72,6 +87,12 @@ SERVICES: tuple[Service, ...] = (
     # 17095: between echo (17090) and the metrics ports (+100); 17070/17080 are notification's and gid's.
     Service("recommendation", port(17095), port(17195), database="recommendation",
             grpc_services=("kulturago.recommendation.v1.RecommendationService",)),
+    # Audio tours: gRPC, and its HTTP server for the live tour (WebSocket) and offline bundles.
+    Service("gid", port(17080), port(17180), database="gid",
+            grpc_services=("kulturago.gid.v1.TourService", "kulturago.gid.v1.SpeechService"),
+            http_port=port(17280),
+            http_routes=(HttpRoute(r"/ws/tour/[^/]+", websocket=True), HttpRoute(r"/api/v1/tours/[^/]+/bundle")),
+            env={"KGO_GEO_ADDRESS": f"127.0.0.1:{port(17040)}"}),
     Service("echo", port(17090), port(17190),
             grpc_services=("kulturago.bench.v1.EchoService",)),
 )

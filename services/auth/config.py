@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from services.auth.domain.sign_in_throttling import Backoff, SignInThrottling
-from services.runtime.object_storage import S3Settings
+from services.runtime.object_storage import S3Fields
 from services.runtime.settings import ServiceSettings
 
 
-class AuthSettings(ServiceSettings):
+class AuthSettings(ServiceSettings, S3Fields):
     service_name: str = "auth"
     jwt_private_key_file: str = ""  # PEM (Ed25519 or P-256); kid = RFC 7638 thumbprint
     access_ttl_seconds: int = 900
@@ -27,19 +27,6 @@ class AuthSettings(ServiceSettings):
     signin_max_wait_seconds: int = 300  # no one is held back longer than this at a time
     signin_account_window_seconds: int = 3600
     signin_client_window_seconds: int = 86400
-
-    s3_endpoint: str = "http://127.0.0.1:9000"
-    s3_public_endpoint: str = ""
-    s3_view_endpoint: str = ""  # avatars are fetched through it (the gateway's /media adds nosniff)
-    s3_access_key: str = ""
-    s3_secret_key: str = ""
-    s3_bucket: str = "kulturago"
-
-    def s3(self) -> S3Settings:
-        return S3Settings(endpoint=self.s3_endpoint, public_endpoint=self.s3_public_endpoint,
-                          view_endpoint=self.s3_view_endpoint,
-                          access_key=self.s3_access_key, secret_key=self.s3_secret_key,
-                          bucket=self.s3_bucket)
 
     def sign_in_throttling(self) -> SignInThrottling:
         return SignInThrottling(

@@ -25,6 +25,23 @@ class S3Settings(BaseModel):
     bucket: str = "kulturago"
 
 
+class S3Fields(BaseModel):
+    """A service's S3 settings as flat fields (KGO_S3_ENDPOINT, ...), like all its others:
+    mix into its settings class and build the client from `s3()`."""
+
+    s3_endpoint: str = "http://127.0.0.1:9000"
+    s3_public_endpoint: str = ""
+    s3_view_endpoint: str = ""  # presigned views go through it (the gateway's /media adds nosniff)
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_bucket: str = "kulturago"
+
+    def s3(self) -> S3Settings:
+        return S3Settings(endpoint=self.s3_endpoint, public_endpoint=self.s3_public_endpoint,
+                          view_endpoint=self.s3_view_endpoint, access_key=self.s3_access_key,
+                          secret_key=self.s3_secret_key, bucket=self.s3_bucket)
+
+
 def _client(endpoint: str, s: S3Settings) -> Minio:
     url = urlparse(endpoint)
     # region given explicitly: presigning is then pure computation, no round trip.

@@ -30,7 +30,21 @@ _CODES: dict[type[errors.ServiceError], int] = {
 }
 
 
+# How Envoy's transcoder (and our own HTTP endpoints) answer each code over HTTP.
+HTTP_STATUS: dict[int, int] = {
+    code_pb2.INVALID_ARGUMENT: 400, code_pb2.UNAUTHENTICATED: 401, code_pb2.PERMISSION_DENIED: 403,
+    code_pb2.NOT_FOUND: 404, code_pb2.ALREADY_EXISTS: 409, code_pb2.ABORTED: 409,
+    code_pb2.FAILED_PRECONDITION: 400, code_pb2.RESOURCE_EXHAUSTED: 429, code_pb2.UNAVAILABLE: 503,
+}
+
+
 def to_status(error: errors.ServiceError, domain: str) -> grpc.Status:
+    return rpc_status.to_status(status_message(error, domain))
+
+
+def status_message(error: errors.ServiceError, domain: str) -> status_pb2.Status:
+    """The google.rpc.Status of `error`: its code, message, ErrorInfo and field violations
+    (what the gateway renders as the JSON error body)."""
     code = _CODES.get(type(error), code_pb2.UNKNOWN)
     for cls, mapped in _CODES.items():
         if isinstance(error, cls):
@@ -47,7 +61,7 @@ def to_status(error: errors.ServiceError, domain: str) -> grpc.Status:
             for v in error.violations
         ]))
         details.append(bad)
-    return rpc_status.to_status(status_pb2.Status(code=code, message=error.message, details=details))
+    return status_pb2.Status(code=code, message=error.message, details=details)
 
 
 class ErrorMiddleware:
