@@ -82,6 +82,13 @@ EventHandler = Callable[[ReceivedEvent, AsyncConnection[Any]], Awaitable[None]]
 _PERMANENT_SQLSTATE_CLASSES = frozenset({"22", "23", "42", "54"})
 
 
+async def forget_handled(conn: AsyncConnection[Any], consumer: str, ce_id: str) -> None:
+    """The consumer (group) `consumer` takes the event `ce_id` again when it comes back (its
+    handler found later that the work it started failed for good, and dead-lettered the
+    event itself: a replay from the DLQ must not be skipped as already handled)."""
+    await conn.execute("DELETE FROM inbox WHERE consumer = %s AND ce_id = %s", (consumer, ce_id))
+
+
 def is_permanent(exc: BaseException) -> bool:
     if isinstance(exc, PoisonMessage):
         return True

@@ -35,14 +35,23 @@ async def add_event(conn: AsyncConnection[Any], topic: str, key: str, message: P
                     source: str) -> str:
     """Stage an event in the current transaction; returns its ce_id."""
     env = wrap(topic, key, message, source)
+    await add_record(conn, env.ce_id, env.topic, env.key, env.payload, env.headers)
+    return env.ce_id
+
+
+async def add_record(conn: AsyncConnection[Any], ce_id: str, topic: str, key: bytes, payload: bytes,
+                     headers: dict[str, str]) -> None:
+    """Stage a record as it is, headers included. `ce_id` is the outbox row's own unique
+    id: a record carrying another event's headers (a dead letter a consumer writes in the
+    transaction that gives up on it) takes a new one there and keeps the original ce_id
+    header, so that a replay of it is still that event."""
     # One round trip: the row and the relay's wake-up (pg_notify, like NOTIFY, is
     # delivered on commit only, and once per transaction however often it is called).
     await conn.execute(
         "WITH staged AS (INSERT INTO outbox (ce_id, topic, key, payload, headers) VALUES (%s, %s, %s, %s, %s) "
         "RETURNING 1) SELECT pg_notify(%s, '') FROM staged",
-        (env.ce_id, env.topic, env.key, env.payload, json.dumps(env.headers), NOTIFY_CHANNEL),
+        (ce_id, topic, key, payload, json.dumps(headers), NOTIFY_CHANNEL),
     )
-    return env.ce_id
 
 
 def producer_config(bootstrap: str, client_id: str) -> dict[str, Any]:

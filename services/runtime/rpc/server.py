@@ -46,6 +46,9 @@ class ServiceApp:
     # A bare coroutine function is a required worker named after itself.
     workers: Sequence[Worker | WorkerFn] = ()
     shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
+    # Told each change of readiness (True: SERVING), as gRPC health is: for a service that
+    # also answers readiness itself (notification-service's GET /healthz).
+    health_listeners: Sequence[Callable[[bool], None]] = ()
 
 
 def default_middlewares(app: ServiceApp) -> list[Middleware]:
@@ -109,6 +112,8 @@ async def serve(app: ServiceApp, middlewares: Sequence[Middleware] | None = None
     async def report(healthy: bool) -> None:
         status = health_pb2.HealthCheckResponse.SERVING if healthy else health_pb2.HealthCheckResponse.NOT_SERVING
         await _set_health(health_servicer, app.service_names, status)
+        for listener in app.health_listeners:
+            listener(healthy)
         log.info("health", serving=healthy)
 
     # Liveness is the process answering at all; readiness ("" and the service names) also
