@@ -19,13 +19,16 @@ from services.ticketing.domain.model import Order
 SOURCE = "//ticketing.kulturago/ticketing-service"
 
 
-def summary(order: Order) -> ev.OrderSummary:
+def summary(order: Order, *, with_secrets: bool = False) -> ev.OrderSummary:
+    """`with_secrets`: the tickets' signed secrets too (ticket.paid only: notification-service
+    mails the tickets; the other topics never carry what admits a bearer)."""
     s = order.session
     return ev.OrderSummary(
         order_id=order.id, user_id=order.user_id, event_slug=s.event_slug, event_title=s.event_title,
         session_id=s.session_id, session_start_time=to_timestamp(s.start), amount=order.amount,
         currency=order.currency,
-        tickets=[ev.TicketLine(ticket_id=t.id, tier_id=t.tier_id, tier_name=t.tier_name, price=t.price, seat=t.seat)
+        tickets=[ev.TicketLine(ticket_id=t.id, tier_id=t.tier_id, tier_name=t.tier_name, price=t.price, seat=t.seat,
+                               secret=t.secret if with_secrets else "")
                  for t in order.tickets])
 
 
@@ -38,7 +41,8 @@ def outbox_message(event: TicketEvent) -> tuple[str, str, Message]:
                 order=summary(order), hold_expire_time=to_timestamp(order.hold_expire_time))
         case TicketPaid():
             topic, message = "ticket.paid", ev.TicketPaid(
-                order=summary(order), payment_id=order.payment_id, paid_time=optional_timestamp(order.paid_time),
+                order=summary(order, with_secrets=True), payment_id=order.payment_id,
+                paid_time=optional_timestamp(order.paid_time),
                 late=event.late)
         case TicketCancelled():
             topic, message = "ticket.cancelled", ev.TicketCancelled(order=summary(order), reason=event.reason)

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#kulturago/ticketing/v1/events.proto\x12\x16kulturago.ticketing.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xdd\x02\n\x0cOrderSummary\x12\x19\n\x08order_id\x18\x01 \x01(\tR\x07orderId\x12\x17\n\x07user_id\x18\x02 \x01(\tR\x06userId\x12\x1d\n\nevent_slug\x18\x03 \x01(\tR\teventSlug\x12\x1f\n\x0b\x65vent_title\x18\x04 \x01(\tR\neventTitle\x12\x1d\n\nsession_id\x18\x05 \x01(\tR\tsessionId\x12H\n\x12session_start_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x10sessionStartTime\x12\x16\n\x06\x61mount\x18\x07 \x01(\x03R\x06\x61mount\x12\x1a\n\x08\x63urrency\x18\x08 \x01(\tR\x08\x63urrency\x12<\n\x07tickets\x18\t \x03(\x0b\x32\".kulturago.ticketing.v1.TicketLineR\x07tickets\"\x89\x01\n\nTicketLine\x12\x1b\n\tticket_id\x18\x01 \x01(\tR\x08ticketId\x12\x17\n\x07tier_id\x18\x02 \x01(\tR\x06tierId\x12\x1b\n\ttier_name\x18\x03 \x01(\tR\x08tierName\x12\x14\n\x05price\x18\x04 \x01(\x03R\x05price\x12\x12\n\x04seat\x18\x05 \x01(\tR\x04seat\"\x92\x01\n\x0eTicketReserved\x12:\n\x05order\x18\x01 \x01(\x0b\x32$.kulturago.ticketing.v1.OrderSummaryR\x05order\x12\x44\n\x10hold_expire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0eholdExpireTime\"\xb4\x01\n\nTicketPaid\x12:\n\x05order\x18\x01 \x01(\x0b\x32$.kulturago.ticketing.v1.OrderSummaryR\x05order\x12\x1d\n\npayment_id\x18\x02 \x01(\tR\tpaymentId\x12\x37\n\tpaid_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08paidTime\x12\x12\n\x04late\x18\x04 \x01(\x08R\x04late\"e\n\x0fTicketCancelled\x12:\n\x05order\x18\x01 \x01(\x0b\x32$.kulturago.ticketing.v1.OrderSummaryR\x05order\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\"\x91\x01\n\rTicketExpired\x12:\n\x05order\x18\x01 \x01(\x0b\x32$.kulturago.ticketing.v1.OrderSummaryR\x05order\x12\x44\n\x10hold_expire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0eholdExpireTime\"\xb9\x01\n\x0eTicketRefunded\x12:\n\x05order\x18\x01 \x01(\x0b\x32$.kulturago.ticketing.v1.OrderSummaryR\x05order\x12\x16\n\x06\x61mount\x18\x02 \x01(\x03R\x06\x61mount\x12\'\n\x0frefunded_amount\x18\x03 \x01(\x03R\x0erefundedAmount\x12\x12\n\x04\x66ull\x18\x04 \x01(\x08R\x04\x66ull\x12\x16\n\x06reason\x18\x05 \x01(\tR\x06reason\"\xc3\x01\n\x13SessionAvailability\x12\x1d\n\nevent_slug\x18\x01 \x01(\tR\teventSlug\x12\x1d\n\nsession_id\x18\x02 \x01(\tR\tsessionId\x12>\n\x05tiers\x18\x03 \x03(\x0b\x32(.kulturago.ticketing.v1.TierAvailabilityR\x05tiers\x12.\n\x04time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x04time\"e\n\x10TierAvailability\x12\x17\n\x07tier_id\x18\x01 \x01(\tR\x06tierId\x12\x1a\n\x08\x63\x61pacity\x18\x02 \x01(\x05R\x08\x63\x61pacity\x12\x1c\n\tavailable\x18\x03 \x01(\x05R\tavailableb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#kulturago/ticketing/v1/events.proto\x12\x16kulturago.ticketing.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xdd\x02\n\x0cOrderSummary\x12\x19\n\x08order_id\x18\x01 \x01(\tR\x07orderId\x12\x17\n\x07user_id\x18\x02 \x01(\tR\x06userId\x12\x1d\n\nevent_slug\x18\x03 \x01(\tR\teventSlug\x12\x1f\n\x0b\x65vent_title\x18\x04 \x01(\tR\neventTitle\x12\x1d\n\nsession_id\x18\x05 \x01(\tR\tsessionId\x12H\n\x12session_start_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x10sessionStartTime\x12\x16\n\x06\x61mount\x18\x07 \x01(\x03R\x06\x61mount\x12\x1a\n\x08\x63urrency\x18\x08 \x01(\tR\x08\x63urrency\x12<\n\x07tickets\x18\t \x03(\x0b\x32\".kulturago.ticketing.v1.TicketLineR\x07tickets\"\xa1\x01\n\nTicketLine\x12\x1b\n\tticket_id\x18\x01 \x01(\tR\x08ticketId\x12\x17\n\x07tier_id\x18\x02 \x01(\tR\x06tierId\x12\x1b\n\ttier_name\x18\x03 \x01(\tR\x08tierName\x12\x14\n\x05price\x18\x04 \x01(\x03R\x05price\x12\x12\n\x04seat\x18\x05 \x01(\tR\x04seat\x12\x16\n\x06secret\x18\x06 \x01(\tR\x06secret\"\x92\x01\n\x0eTicketReserved\x12:\n\x05order\x18\x01 \x01(\x0b\x32$.kulturago.ticketing.v1.OrderSummaryR\x05order\x12\x44\n\x10hold_expire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0eholdExpireTime\"\xb4\x01\n\nTicketPaid\x12:\n\x05order\x18\x01 \x01(\x0b\x32$.kulturago.ticketing.v1.OrderSummaryR\x05order\x12\x1d\n\npayment_id\x18\x02 \x01(\tR\tpaymentId\x12\x37\n\tpaid_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08paidTime\x12\x12\n\x04late\x18\x04 \x01(\x08R\x04late\"e\n\x0fTicketCancelled\x12:\n\x05order\x18\x01 \x01(\x0b\x32$.kulturago.ticketing.v1.OrderSummaryR\x05order\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\"\x91\x01\n\rTicketExpired\x12:\n\x05order\x18\x01 \x01(\x0b\x32$.kulturago.ticketing.v1.OrderSummaryR\x05order\x12\x44\n\x10hold_expire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0eholdExpireTime\"\xb9\x01\n\x0eTicketRefunded\x12:\n\x05order\x18\x01 \x01(\x0b\x32$.kulturago.ticketing.v1.OrderSummaryR\x05order\x12\x16\n\x06\x61mount\x18\x02 \x01(\x03R\x06\x61mount\x12\'\n\x0frefunded_amount\x18\x03 \x01(\x03R\x0erefundedAmount\x12\x12\n\x04\x66ull\x18\x04 \x01(\x08R\x04\x66ull\x12\x16\n\x06reason\x18\x05 \x01(\tR\x06reason\"\xc3\x01\n\x13SessionAvailability\x12\x1d\n\nevent_slug\x18\x01 \x01(\tR\teventSlug\x12\x1d\n\nsession_id\x18\x02 \x01(\tR\tsessionId\x12>\n\x05tiers\x18\x03 \x03(\x0b\x32(.kulturago.ticketing.v1.TierAvailabilityR\x05tiers\x12.\n\x04time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x04time\"e\n\x10TierAvailability\x12\x17\n\x07tier_id\x18\x01 \x01(\tR\x06tierId\x12\x1a\n\x08\x63\x61pacity\x18\x02 \x01(\x05R\x08\x63\x61pacity\x12\x1c\n\tavailable\x18\x03 \x01(\x05R\tavailableb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,19 +35,19 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ORDERSUMMARY']._serialized_start=97
   _globals['_ORDERSUMMARY']._serialized_end=446
   _globals['_TICKETLINE']._serialized_start=449
-  _globals['_TICKETLINE']._serialized_end=586
-  _globals['_TICKETRESERVED']._serialized_start=589
-  _globals['_TICKETRESERVED']._serialized_end=735
-  _globals['_TICKETPAID']._serialized_start=738
-  _globals['_TICKETPAID']._serialized_end=918
-  _globals['_TICKETCANCELLED']._serialized_start=920
-  _globals['_TICKETCANCELLED']._serialized_end=1021
-  _globals['_TICKETEXPIRED']._serialized_start=1024
-  _globals['_TICKETEXPIRED']._serialized_end=1169
-  _globals['_TICKETREFUNDED']._serialized_start=1172
-  _globals['_TICKETREFUNDED']._serialized_end=1357
-  _globals['_SESSIONAVAILABILITY']._serialized_start=1360
-  _globals['_SESSIONAVAILABILITY']._serialized_end=1555
-  _globals['_TIERAVAILABILITY']._serialized_start=1557
-  _globals['_TIERAVAILABILITY']._serialized_end=1658
+  _globals['_TICKETLINE']._serialized_end=610
+  _globals['_TICKETRESERVED']._serialized_start=613
+  _globals['_TICKETRESERVED']._serialized_end=759
+  _globals['_TICKETPAID']._serialized_start=762
+  _globals['_TICKETPAID']._serialized_end=942
+  _globals['_TICKETCANCELLED']._serialized_start=944
+  _globals['_TICKETCANCELLED']._serialized_end=1045
+  _globals['_TICKETEXPIRED']._serialized_start=1048
+  _globals['_TICKETEXPIRED']._serialized_end=1193
+  _globals['_TICKETREFUNDED']._serialized_start=1196
+  _globals['_TICKETREFUNDED']._serialized_end=1381
+  _globals['_SESSIONAVAILABILITY']._serialized_start=1384
+  _globals['_SESSIONAVAILABILITY']._serialized_end=1579
+  _globals['_TIERAVAILABILITY']._serialized_start=1581
+  _globals['_TIERAVAILABILITY']._serialized_end=1682
 # @@protoc_insertion_point(module_scope)

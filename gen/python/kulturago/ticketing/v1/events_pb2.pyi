@@ -32,18 +32,20 @@ class OrderSummary(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., user_id: _Optional[str] = ..., event_slug: _Optional[str] = ..., event_title: _Optional[str] = ..., session_id: _Optional[str] = ..., session_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., tickets: _Optional[_Iterable[_Union[TicketLine, _Mapping]]] = ...) -> None: ...
 
 class TicketLine(_message.Message):
-    __slots__ = ("ticket_id", "tier_id", "tier_name", "price", "seat")
+    __slots__ = ("ticket_id", "tier_id", "tier_name", "price", "seat", "secret")
     TICKET_ID_FIELD_NUMBER: _ClassVar[int]
     TIER_ID_FIELD_NUMBER: _ClassVar[int]
     TIER_NAME_FIELD_NUMBER: _ClassVar[int]
     PRICE_FIELD_NUMBER: _ClassVar[int]
     SEAT_FIELD_NUMBER: _ClassVar[int]
+    SECRET_FIELD_NUMBER: _ClassVar[int]
     ticket_id: str
     tier_id: str
     tier_name: str
     price: int
     seat: str
-    def __init__(self, ticket_id: _Optional[str] = ..., tier_id: _Optional[str] = ..., tier_name: _Optional[str] = ..., price: _Optional[int] = ..., seat: _Optional[str] = ...) -> None: ...
+    secret: str
+    def __init__(self, ticket_id: _Optional[str] = ..., tier_id: _Optional[str] = ..., tier_name: _Optional[str] = ..., price: _Optional[int] = ..., seat: _Optional[str] = ..., secret: _Optional[str] = ...) -> None: ...
 
 class TicketReserved(_message.Message):
     __slots__ = ("order", "hold_expire_time")
