@@ -35,7 +35,8 @@ SUPERVISOR_PORT = port(19001)
 POSTGRES_USER = "kgo"
 S3_BUCKET = "kulturago"
 KAFKA_TOPICS = ("user.signed_up", "user.updated", "event.published", "payment.succeeded", "payment.failed",
-                "payment.refunded", "user.action", "tour.published")
+                "payment.refunded", "user.action", "tour.published", "ticket.paid", "ticket.expired",
+                "ticket.refunded", "badge.earned", "campaign.trigger")
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,10 @@ SERVICES: tuple[Service, ...] = (
             grpc_services=("kulturago.ticketing.v1.TicketingService",), providers=("ticketscloud", "kassir"),
             env={"KGO_TICKET_SIGNING_KEY_FILE": str(SECRETS / "ticket-signing-key.pem"),
                  "KGO_PAYMENT_ADDRESS": f"127.0.0.1:{port(17060)}"}),
+    # E-mail, push and the in-app inbox; consumes user.*, ticket.*, payment.failed, badge.earned,
+    # campaign.trigger (kafka_handlers.py).
+    Service("notification", port(17070), port(17170), database="notification",
+            grpc_services=("kulturago.notification.v1.NotificationService",), providers=("smtp", "fcm", "apns")),
     # 17095: between echo (17090) and the metrics ports (+100); 17070/17080 are notification's and gid's.
     Service("recommendation", port(17095), port(17195), database="recommendation",
             grpc_services=("kulturago.recommendation.v1.RecommendationService",)),

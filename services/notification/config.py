@@ -21,6 +21,9 @@ class NotificationSettings(ServiceSettings):
     delivery_max_attempts: int = 12
     # No more than this many pushes to one user per rolling hour; the rest wait their turn.
     push_per_hour: int = 20
+    # Events older than this make no notification (a first start reads the topics' whole
+    # history; a long outage leaves old news behind): contacts are still taken from them.
+    notify_max_event_age_hours: float = 24.0
     # Used until a user says otherwise (PUT /api/v1/notifications/preferences).
     default_locale: str = "ru"
     default_time_zone: str = "Europe/Moscow"

@@ -1,0 +1,4 @@
+from services.notification.bootstrap import build_app
+from services.runtime.rpc import run
+
+run(build_app)
