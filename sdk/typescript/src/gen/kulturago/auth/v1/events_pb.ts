@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kulturago/auth/v1/events.proto.
  */
 export const file_kulturago_auth_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch5rdWx0dXJhZ28vYXV0aC92MS9ldmVudHMucHJvdG8SEWt1bHR1cmFnby5hdXRoLnYxIoEBCgxVc2VyU2lnbmVkVXASDwoHdXNlcl9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRINCgVsb2dpbhgDIAEoCRIRCglmdWxsX25hbWUYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIsUBCgtVc2VyVXBkYXRlZBIPCgd1c2VyX2lkGAEgASgJEg0KBWVtYWlsGAIgASgJEg0KBWxvZ2luGAMgASgJEhEKCWZ1bGxfbmFtZRgEIAEoCRINCgVwaG9uZRgFIAEoCRIMCgRjaXR5GAYgASgJEg4KBmF2YXRhchgHIAEoCRIWCg5jaGFuZ2VkX2ZpZWxkcxgIIAMoCRIvCgt1cGRhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("Ch5rdWx0dXJhZ28vYXV0aC92MS9ldmVudHMucHJvdG8SEWt1bHR1cmFnby5hdXRoLnYxIoEBCgxVc2VyU2lnbmVkVXASDwoHdXNlcl9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRINCgVsb2dpbhgDIAEoCRIRCglmdWxsX25hbWUYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItgBCgtVc2VyVXBkYXRlZBIPCgd1c2VyX2lkGAEgASgJEg0KBWVtYWlsGAIgASgJEg0KBWxvZ2luGAMgASgJEhEKCWZ1bGxfbmFtZRgEIAEoCRINCgVwaG9uZRgFIAEoCRIMCgRjaXR5GAYgASgJEg4KBmF2YXRhchgHIAEoCRIWCg5jaGFuZ2VkX2ZpZWxkcxgIIAMoCRIvCgt1cGRhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJaW50ZXJlc3RzGAogAygJYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * Topic user.signed_up, key: user id.
@@ -105,6 +105,13 @@ export type UserUpdated = Message<"kulturago.auth.v1.UserUpdated"> & {
    * @generated from field: google.protobuf.Timestamp update_time = 9;
    */
   updateTime?: Timestamp | undefined;
+
+  /**
+   * The profile's stated interests («джаз», «театр»), for recommendations.
+   *
+   * @generated from field: repeated string interests = 10;
+   */
+  interests: string[];
 };
 
 /**
