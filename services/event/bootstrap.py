@@ -7,6 +7,7 @@ from pathlib import Path
 import grpc
 
 from kulturago.event.v1 import event_service_pb2, event_service_pb2_grpc
+from services.event.adapters.card_views import BufferedCardViews
 from services.event.adapters.list_cache import CatalogCache
 from services.event.adapters.unit_of_work import EventUnitOfWork
 from services.event.config import EventSettings
@@ -39,7 +40,8 @@ async def build_app(settings: EventSettings | None = None) -> ServiceApp:
     def unit_of_work() -> EventUnitOfWork:
         return EventUnitOfWork(pool)
 
-    catalog = Catalog(unit_of_work, cache)
+    views = BufferedCardViews(pool)  # an authenticated GetEvent is a view (user.action)
+    catalog = Catalog(unit_of_work, cache, views=views)
     relay = OutboxRelay(pool, s.database_url, s.kafka_bootstrap, "event-outbox")
     # Tickets left per tier, reported by ticketing; shown on cards (approximate).
     availability = InboxConsumer(pool=pool, bootstrap=s.kafka_bootstrap, group_id="event-availability",
@@ -58,6 +60,7 @@ async def build_app(settings: EventSettings | None = None) -> ServiceApp:
     return ServiceApp(settings=s, error_domain="event.kulturago.ru", service_names=[_SERVICE],
                       register=register, policy=POLICY, workers=[
                           Worker("event-outbox-relay", relay.run),
+                          Worker("event-card-views", views.run, required=False),
                           Worker("event-cache-invalidations", cache.follow_invalidations, required=False),
                           Worker("event-availability-consumer", availability.run, required=False)],
                       shutdown=[close])

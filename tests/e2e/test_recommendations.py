@@ -13,6 +13,7 @@ from typing import Any
 
 import grpc
 import httpx
+import psycopg
 import pytest
 from auth_support import Account
 from confluent_kafka import Producer
@@ -114,6 +115,28 @@ def test_actions_shift_the_next_list_toward_them(http: httpx.Client, account: Ac
     share_after = Counter(e["category"] for e in after["events"])["lecture"]
     assert share_after > share_before + 2, (share_before, share_after)
     assert any(e["reasonCode"] == "similar_to_liked" for e in after["events"])
+
+
+def logged_views(user_id: str) -> list[str]:
+    """Slugs of the views in recommendation-service's interaction log for this user."""
+    with psycopg.connect(topology.database_url("recommendation", provision.postgres_password())) as conn:
+        rows = conn.execute("SELECT event_slug FROM interactions WHERE user_id = %s AND kind = 1 ORDER BY time",
+                            (user_id,)).fetchall()
+    return [r[0] for r in rows]
+
+
+def test_opening_a_card_with_a_token_counts_as_a_view(http: httpx.Client, account: Account) -> None:
+    lectures = [e["slug"] for e in demo_events(http, category="lecture", city="moscow")][:3]
+    assert http.get(f"/api/v1/events/{lectures[0]}").status_code == 200  # anonymous: no one to count
+    for slug in lectures:
+        reply = http.get(f"/api/v1/events/{slug}", headers=account.headers)
+        assert reply.status_code == 200, reply.text
+    assert http.get(f"/api/v1/events/{lectures[0]}", headers=account.headers).status_code == 200  # a reload
+    assert eventually(lambda: len(logged_views(account.id)) >= 3)
+    assert sorted(logged_views(account.id)) == sorted(lectures)  # the reload within minutes is the same view
+    after = recommendations(http, account, city="moscow")
+    assert after["strategy"] == "personal"
+    assert Counter(e["category"] for e in after["events"])["lecture"] >= 3
 
 
 def _publish_ticket_paid(user_id: str, slug: str) -> None:

@@ -130,6 +130,28 @@ async def test_cards_are_cached_until_the_next_publish(f: Fixture) -> None:
     assert await f.catalog.get("jazz", render_card) == b"jazz@2"
 
 
+class Views:
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str, datetime]] = []
+
+    def viewed(self, user_id: str, slug: str, at: datetime) -> None:
+        self.seen.append((user_id, slug, at))
+
+
+async def test_a_known_viewer_opening_a_card_is_a_view_also_from_the_cache(f: Fixture) -> None:
+    views = Views()
+    catalog = Catalog(lambda: FakeUnitOfWork(f.db), f.cache, f.clock, views=views)
+    await catalog.publish(make_event("jazz"))
+    assert await catalog.get("jazz", render_card, "user-1") == b"jazz@1"
+    opened = f.db.units_opened
+    assert await catalog.get("jazz", render_card, "user-1") == b"jazz@1"  # cached: no query, still a view
+    assert f.db.units_opened == opened
+    await catalog.get("jazz", render_card)  # anonymous: none
+    with pytest.raises(NotFound):
+        await catalog.get("no-such", render_card, "user-1")  # no card: no view
+    assert views.seen == [("user-1", "jazz", FRIDAY_NIGHT)] * 2
+
+
 # Lists and page tokens
 
 

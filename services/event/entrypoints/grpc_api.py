@@ -12,6 +12,7 @@ from services.event.adapters.proto_mapping import from_proto, to_proto
 from services.event.domain.listing import ListFilters
 from services.event.domain.model import DEFAULT_PAGE_SIZE, Event, GeoFilter, Page
 from services.event.service_layer.catalog import Catalog
+from services.runtime.rpc.access import optional_principal
 
 LIST_SESSIONS = 3
 
@@ -54,7 +55,8 @@ class EventServicer(pb_grpc.EventServiceServicer):
                                              lambda: self._filters(request), request.page_token, _render_page)
 
     async def GetEvent(self, request: pb.GetEventRequest, context: grpc.aio.ServicerContext) -> bytes:
-        return await self._catalog.get(request.slug, _render_card)
+        viewer = optional_principal()  # a card opened with a valid token counts as a view
+        return await self._catalog.get(request.slug, _render_card, viewer.user_id if viewer else None)
 
     async def PublishEvent(self, request: pb.PublishEventRequest, context: grpc.aio.ServicerContext) -> pb.Event:
         return to_proto(await self._catalog.publish(from_proto(request.event)))

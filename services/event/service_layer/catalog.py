@@ -11,7 +11,7 @@ from services.event.domain import page_tokens
 from services.event.domain.events import EventPublished
 from services.event.domain.listing import CityDay, ListFilters, city_day, list_query
 from services.event.domain.model import Event, Page, normalize
-from services.event.service_layer.ports import CatalogCache, Clock, UnitOfWorkFactory, utc_now
+from services.event.service_layer.ports import CardViews, CatalogCache, Clock, UnitOfWorkFactory, utc_now
 from services.runtime.errors import NotFound
 from services.runtime.logging import get_logger
 
@@ -25,6 +25,7 @@ class Catalog:
     unit_of_work: UnitOfWorkFactory
     cache: CatalogCache
     clock: Clock = field(default=utc_now)
+    views: CardViews | None = None
     # The Moscow day cache keys carry, recomputed only when the clock leaves it.
     _day: CityDay = field(default=_NEVER, init=False)
     _day_key: bytes = field(default=b"", init=False)
@@ -69,7 +70,8 @@ class Catalog:
 
         return await self._cached("list:" + self.request_key(request, now), load)
 
-    async def get(self, slug: str, render: Callable[[Event], bytes]) -> bytes:
+    async def get(self, slug: str, render: Callable[[Event], bytes], viewer: str | None = None) -> bytes:
+        """The rendered card; a known `viewer` (user id) opening it counts as a view."""
         async def load() -> bytes:
             async with self.unit_of_work() as uow:
                 event = await uow.events.by_slug(slug)
@@ -77,7 +79,10 @@ class Catalog:
                 raise NotFound(f"no event {slug!r}", "EVENT_NOT_FOUND", {"slug": slug})
             return render(event)
 
-        return await self._cached("card:" + slug, load)
+        card = await self._cached("card:" + slug, load)
+        if viewer and self.views is not None:
+            self.views.viewed(viewer, slug, self.clock())
+        return card
 
     async def publish(self, event: Event) -> Event:
         """Create or replace the event by slug; event.published (with the stored version)

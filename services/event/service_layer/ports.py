@@ -57,6 +57,13 @@ class UnitOfWork(Protocol):
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
+class CardViews(Protocol):
+    """Card views of known users, for recommendation-service (user.action). `viewed`
+    must not wait on I/O: it sits on the cached read path of every card."""
+
+    def viewed(self, user_id: str, slug: str, at: datetime) -> None: ...
+
+
 class CatalogCache(Protocol):
     """Rendered pages and cards: an in-process tier in front of a shared one, emptied
     by `invalidate` on every replica."""
