@@ -1,17 +1,20 @@
-"""`kgo gen`: protos -> gen/python (messages, .pyi, gRPC stubs), the Envoy descriptor set and
-the TypeScript SDK's generated code (sdk/typescript/src/gen, see kgo/sdk_typescript.py)."""
+"""`kgo gen`: protos -> gen/python (messages, .pyi, gRPC stubs), the Envoy descriptor set, the
+REST API's OpenAPI document (gen/openapi/kulturago.yaml, see kgo/openapi.py) and the
+TypeScript SDK's generated code (sdk/typescript/src/gen, see kgo/sdk_typescript.py)."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from kgo import paths, sdk_typescript
 from kgo.console import step
-from kgo.toolchain import PROTOVALIDATE_MODULE, buf, go_module_dir, venv_env
+from kgo.toolchain import PROTOC_GEN_OPENAPI, PROTOVALIDATE_MODULE, buf, go_command, go_module_dir, venv_env
 
 
 def _googleapis_root() -> Path:
@@ -53,7 +56,32 @@ def generate() -> None:
             check=True, cwd=paths.ROOT,
         )
     build_descriptor(paths.DESCRIPTOR)
+    generate_openapi(paths.OPENAPI)
     sdk_typescript.generate()
+
+
+# The benchmark's echo service is no part of the product's API (nor of a cluster).
+OPENAPI_EXCLUDED = ("proto/kulturago/bench",)
+
+
+def generate_openapi(target: Path) -> None:
+    """gen/openapi/kulturago.yaml: gnostic's protoc-gen-openapi over proto/, then
+    kgo/openapi.py (in a fresh interpreter: it reads the stubs just generated)."""
+    plugin = go_command(PROTOC_GEN_OPENAPI)
+    with tempfile.TemporaryDirectory() as tmp, step("openapi"):
+        template = {
+            "version": "v2",
+            # The plugin wants a Go package for each file, which our contracts do not name.
+            "managed": {"enabled": True, "override": [
+                {"file_option": "go_package_prefix", "value": "kulturago.invalid/go"}]},
+            "plugins": [{"local": str(plugin), "out": tmp, "strategy": "all",
+                         "opt": ["title=KulturaGo API", "version=v1", "enum_type=string", "default_response=false"]}],
+            "inputs": [{"directory": "proto", "exclude_paths": list(OPENAPI_EXCLUDED)}],
+        }
+        subprocess.run([str(buf()), "generate", "--template", json.dumps(template)], check=True, cwd=paths.ROOT,
+                       env=venv_env())
+        subprocess.run([sys.executable, "-m", "kgo.openapi", str(Path(tmp) / "openapi.yaml"), str(target)],
+                       check=True, cwd=paths.ROOT)
 
 
 def build_descriptor(target: Path, *, workdir: Path | None = None) -> None:

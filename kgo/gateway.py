@@ -19,7 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kgo import gateway_grpc, gateway_http, paths, rest_bindings, topology
+from google.protobuf.descriptor import MethodDescriptor
+
+from kgo import api_docs, gateway_grpc, gateway_http, paths, rest_bindings, topology
 from kgo.topology import Service
 from services.runtime.rpc.access import CLIENT_IP_HEADER, GATEWAY_HEADER
 from services.runtime.rpc.policy import Access, method_access, service_descriptor
@@ -61,6 +63,9 @@ class GatewayOptions:
     # S3 (host, port) that MEDIA_PREFIX fronts, so presigned views get the gateway's
     # security headers (nosniff) that S3 cannot add; None: no media route (a CDN fronts S3).
     media_upstream: tuple[str, int] | None = ("127.0.0.1", topology.S3_PORT)
+    # The folder of the API reference, served at /openapi.yaml and /docs (kgo/api_docs.py);
+    # None: not served.
+    api_docs: str | None = str(api_docs.LOCAL_FOLDER)
     # Web pages that may call the API from a browser (CORS; gRPC-Web and REST): RE2
     # patterns of the Origin, matched whole. Locally any port of this machine.
     cors_origins: Sequence[str] = (r"https?://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]+)?",)
@@ -151,20 +156,19 @@ def rate_limited_methods(services: Sequence[Service]) -> list[str]:
     """gRPC paths limited per client: the methods of RATE_LIMITED services that change
     state (their REST verb is not GET: sign-up, sign-in, refresh, logout). Reads such
     as the JWKS every client and service fetches are never limited."""
-    from google.api import annotations_pb2
-
     from services.runtime.rpc.policy import grpc_path
 
-    limited = []
-    for svc in services:
-        for name in svc.grpc_services:
-            if name not in RATE_LIMITED:
-                continue
-            for method in service_descriptor(name).methods:
-                options: Any = method.GetOptions()
-                if options.Extensions[annotations_pb2.http].WhichOneof("pattern") != "get":
-                    limited.append(grpc_path(method))
-    return limited
+    return [grpc_path(method) for svc in services for name in svc.grpc_services
+            for method in service_descriptor(name).methods if is_rate_limited(method)]
+
+
+def is_rate_limited(method: MethodDescriptor) -> bool:
+    """Whether the gateway limits `method` per client (see rate_limited_methods)."""
+    from google.api import annotations_pb2
+
+    options: Any = method.GetOptions()
+    return (method.containing_service.full_name in RATE_LIMITED
+            and options.Extensions[annotations_pb2.http].WhichOneof("pattern") != "get")
 
 
 def _route_ratelimit(opts: GatewayOptions) -> dict[str, Any]:
@@ -315,7 +319,7 @@ def _media_cluster(opts: GatewayOptions) -> list[dict[str, Any]]:
 
 
 def _routes(opts: GatewayOptions) -> list[dict[str, Any]]:
-    routes = [*_media_routes(opts), *_rest_routes(opts)]
+    routes = [*(api_docs.routes(opts.api_docs) if opts.api_docs else []), *_media_routes(opts), *_rest_routes(opts)]
     routes += gateway_http.routes(opts.services)  # services' own HTTP servers (WebSocket, redirects)
     # After transcoding, routes see the gRPC path /package.Service/Method (as raw gRPC
     # requests do from the start). A method gets a route of its own when it is
@@ -359,6 +363,7 @@ _LOCAL_REPLY_MESSAGES = {
 
 # Local replies the HTTP connection manager sends with an empty body, by their response
 # code details (seen with %RESPONSE_CODE_DETAILS% in the access log): status, message.
+QUERY_WITHOUT_TYPE = "query_missing_content_type"
 SILENT_LOCAL_REPLIES = {
     "path_normalization_failed": (400, "invalid path: it cannot be normalized (an escaped NUL such as %00, "
                                        "or a '#' sent as part of the path)"),
@@ -366,6 +371,9 @@ SILENT_LOCAL_REPLIES = {
     "absolute_path_rejected": (404, "the request target must be a path starting with '/'"),
     "upgrade_failed": (403, "connection upgrades (such as WebSocket) are not served here"),
     "route_not_found": (404, "no such path"),
+    # A QUERY (RFC 9110's safe method with a body) without a Content-Type; with one, the
+    # transcoder answers it like any method a path does not take (405 below).
+    QUERY_WITHOUT_TYPE: (400, "a QUERY request needs a Content-Type, and no path here takes QUERY"),
 }
 
 
@@ -377,14 +385,18 @@ def silent_reply_mappers() -> list[dict[str, Any]]:
     """Every 4xx carries a message: the replies Envoy leaves empty get one (matched by a
     CEL expression on their response code details)."""
     return [{
-        "filter": {"and_filter": {"filters": [_status_is(status), {"extension_filter": {
-            "name": "envoy.access_loggers.extension_filters.cel",
-            "typed_config": {
-                TYPE: "type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter",
-                "expression": f"response.code_details == '{details}'"}}}]}},
+        "filter": {"and_filter": {"filters": [_status_is(status), _details_are(details)]}},
         "body": {"inline_string": message},
         "body_format_override": _json_reply(_GRPC_CODE[status]),
     } for details, (status, message) in SILENT_LOCAL_REPLIES.items()]
+
+
+def _details_are(details: str) -> dict[str, Any]:
+    return {"extension_filter": {
+        "name": "envoy.access_loggers.extension_filters.cel",
+        "typed_config": {
+            TYPE: "type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter",
+            "expression": f"response.code_details == '{details}'"}}}
 
 
 def _status_is(status: int) -> dict[str, Any]:
@@ -396,14 +408,17 @@ def method_not_allowed_mappers(services: Sequence[Service]) -> list[dict[str, An
     """The transcoder answers a path its contracts bind with another HTTP method as it
     answers an unknown path: 404 "Could not resolve ... to a method". For each bound
     path, such a 404 becomes a 405 naming the methods the path declares in `Allow`
-    (RFC 9110). The request's :path is still the REST one then (query string included)."""
+    (RFC 9110), as does the codec's 400 to a QUERY without a Content-Type, which never
+    reaches the transcoder. The request's :path is still the REST one then (query string
+    included)."""
     found = rest_bindings.bindings(service_descriptor(name) for svc in services for name in svc.grpc_services)
     mappers = []
     for path_regex, methods in rest_bindings.allowed_methods(found).items():
         allow = ", ".join(methods)
         mappers.append({
             "filter": {"and_filter": {"filters": [
-                _status_is(404),
+                {"or_filter": {"filters": [_status_is(404), {"and_filter": {"filters": [
+                    _status_is(400), _details_are(QUERY_WITHOUT_TYPE)]}}]}},
                 {"header_filter": {"header": {"name": ":path",
                                               "string_match": {"safe_regex": {"regex": path_regex + r"(\?.*)?"}}}}},
                 {"header_filter": {"header": {"name": ":method", "invert_match": True,
@@ -431,8 +446,9 @@ def _grpc_replies(opts: GatewayOptions) -> list[gateway_grpc.GrpcReply]:
 def _local_reply_config(opts: GatewayOptions, headers: list[dict[str, Any]]) -> dict[str, Any]:
     services = opts.services
     # gRPC and gRPC-Web requests first: they get a gRPC status, not the REST JSON below.
-    mappers = [*gateway_grpc.reply_mappers(_grpc_replies(opts)),
-               *silent_reply_mappers(), *method_not_allowed_mappers(services)] + [
+    mappers = [*(api_docs.reply_mappers() if opts.api_docs else []),  # the files as they are
+               *gateway_grpc.reply_mappers(_grpc_replies(opts)),
+               *method_not_allowed_mappers(services), *silent_reply_mappers()] + [
         {"filter": _status_is(status),
          "body_format_override": _json_reply(code, _LOCAL_REPLY_MESSAGES.get(status, "%LOCAL_REPLY_BODY%"))}
         for status, code in _GRPC_CODE.items()
@@ -480,7 +496,8 @@ def _hcm(opts: GatewayOptions, jwks_file: str, *, grant_admin: bool, stat_prefix
                     "upstream": "%UPSTREAM_CLUSTER%", "client": "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%",
                     "request_id": "%REQ(X-REQUEST-ID)%", "flags": "%RESPONSE_FLAGS%",
                     "details": "%RESPONSE_CODE_DETAILS%"}}}}],
-            "route_config": {"name": "public", "virtual_hosts": [{
+            "route_config": {"name": "public", "max_direct_response_body_size_bytes": api_docs.MAX_BODY,
+                             "virtual_hosts": [{
                 "name": "api", "domains": ["*"], "routes": _routes(opts),
                 "response_headers_to_add": headers,
                 "typed_per_filter_config": gateway_grpc.cors_policy(opts.cors_origins),
@@ -578,6 +595,7 @@ K8S_CONFIG = paths.ROOT / "k8s" / "base" / "gateway" / "envoy.json"
 K8S_JWKS = "/etc/kulturago/jwks/jwks.json"
 K8S_PUBLIC_PORT = 8080
 K8S_INTERNAL_PORT = 8081  # the gateway-internal ClusterIP Service (k8s/base/gateway/gateway.yaml)
+K8S_API_DOCS = "/etc/kulturago/api-docs"  # filled by the gateway's init container (gateway.yaml)
 
 
 def k8s_options() -> GatewayOptions:
@@ -588,6 +606,7 @@ def k8s_options() -> GatewayOptions:
     return GatewayOptions(listen="0.0.0.0", http_port=K8S_PUBLIC_PORT, https_port=None, admin_port=9901,
                           internal_http_port=K8S_INTERNAL_PORT, upstream_host="{name}",
                           media_upstream=None,  # the cluster's S3 views go through its CDN
+                          api_docs=K8S_API_DOCS,
                           cors_origins=(r"https://([a-z0-9-]+\.)?kulturago\.ru",),  # the web app's pages
                           internal_cidrs=("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8"),
                           access_log="/dev/stdout", descriptor="/etc/kulturago/descriptor/descriptor.binpb",

@@ -22,6 +22,7 @@ DEV_CERTIFICATE_KEY = SECRETS / "gateway.key"
 PROTODEPS = DEV / "protodeps"
 
 GEN_PYTHON = ROOT / "gen" / "python"
+OPENAPI = ROOT / "gen" / "openapi" / "kulturago.yaml"  # the REST API (kgo/openapi.py)
 PROTO = ROOT / "proto"
 ENVOY_DIR = ROOT / "envoy"
 DESCRIPTOR = ENVOY_DIR / "descriptor.binpb"

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kgo import gateway, infra, paths, provision, supervisor, topology
+from kgo import api_docs, gateway, infra, paths, provision, supervisor, topology
 from kgo.console import say, step
 from kgo.supervisor import Program
 
@@ -258,6 +258,10 @@ def up() -> None:
     envoy_config = gateway.render(gateway.GatewayOptions(), jwks_file=str(paths.SECRETS / "jwks.json"),
                                   tls=(str(cert), str(key)))
     envoy_changed = _write_if_changed(paths.RUN / "envoy.json", json.dumps(envoy_config, indent=1))
+    # /openapi.yaml and /docs: Envoy reads the files when it starts, so a new document restarts it.
+    api_docs.export(api_docs.LOCAL_FOLDER)
+    envoy_changed = _write_if_changed(paths.RUN / "api-docs.stamp", api_docs.digest(api_docs.LOCAL_FOLDER)) \
+        or envoy_changed
     supervisor.ensure_started(supervisor.render(_programs(libs, weed)))
 
     with step("starting infrastructure"):

@@ -100,10 +100,24 @@ def bindings(services: Iterable[ServiceDescriptor]) -> list[Binding]:
     return found
 
 
+def _literal(template: str) -> bool:
+    return "{" not in template and "*" not in template
+
+
 def allowed_methods(found: Iterable[Binding]) -> dict[str, tuple[str, ...]]:
     """Path regex -> the HTTP methods some binding declares on it (sorted), e.g.
-    /api/v1/events -> (GET, POST)."""
+    /api/v1/events -> (GET, POST). A literal path that a template matches too
+    (/api/v1/tickets/cancel, POST, and /api/v1/tickets/{id}, GET) takes the methods of
+    both, as the transcoder resolves either on it; literal paths come first, so that a
+    rule matched in this order meets the literal path before the template."""
+    found = list(found)
     methods: dict[str, set[str]] = {}
+    literal: dict[str, bool] = {}
     for binding in found:
         methods.setdefault(binding.path_regex, set()).add(binding.method)
-    return {path: tuple(sorted(verbs)) for path, verbs in methods.items()}
+        literal[binding.path_regex] = _literal(binding.template)
+        if literal[binding.path_regex]:
+            methods[binding.path_regex] |= {other.method for other in found
+                                            if re.fullmatch(other.path_regex, binding.template)}
+    ordered = sorted(methods, key=lambda path: not literal[path])  # stable: declaration order otherwise
+    return {path: tuple(sorted(methods[path])) for path in ordered}

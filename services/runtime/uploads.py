@@ -25,8 +25,10 @@ import io
 import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from services.runtime.object_storage import ObjectStorage
+from services.runtime.timestamps import to_timestamp
 
 # What we accept, by the first bytes: (content type, file extension, Pillow's format name).
 _JPEG = ("image/jpeg", "jpg", "JPEG")
@@ -124,6 +126,21 @@ class PresignedUpload:
     min_bytes: int
     max_bytes: int
     expires: datetime
+    # The HTTP headers the upload must carry, exactly as given, beside the multipart
+    # Content-Type (with its boundary) and Content-Length that the client's form encoder
+    # sets. None for a POST policy: everything it signs is a form field of `fields`. An
+    # upload signed another way (a presigned PUT signs Content-Type, x-amz-acl, ...) lists
+    # its signed headers here, and S3 refuses a request without them.
+    headers: dict[str, str] = field(default_factory=dict)
+    method: str = "POST"
+
+    def reply_fields(self) -> dict[str, Any]:
+        """The fields every presign reply of our contracts has (PresignAvatarResponse; review
+        photos next), by their proto names: built from these, a reply names everything the
+        upload must send (its form fields and its headers)."""
+        return {"url": self.url, "method": self.method, "fields": dict(self.fields), "headers": dict(self.headers),
+                "content_type": self.content_type, "min_size_bytes": self.min_bytes,
+                "max_size_bytes": self.max_bytes, "expires": to_timestamp(self.expires)}
 
 
 class ImageUploads:

@@ -105,3 +105,18 @@ def test_views_are_served_with_the_checked_type() -> None:
     url = ImageUploads(storage, pending_prefix="p/", final_prefix="f/").view_url("ab.webp", timedelta(hours=1))
     assert "/kulturago/f/ab.webp?" in url and "response-content-type=image%2Fwebp" in url
     assert "response-content-disposition=inline" in url
+
+
+def test_a_presign_reply_built_from_the_upload_names_everything_to_send() -> None:
+    from kulturago.auth.v1 import auth_service_pb2
+
+    storage = ObjectStorage(S3Settings(endpoint="http://127.0.0.1:18333", access_key="ak", secret_key="sk"))
+    upload = ImageUploads(storage, pending_prefix="p/", final_prefix="f/").presign("k.jpg", "image/png",
+                                                                                 timedelta(minutes=15))
+    reply = auth_service_pb2.PresignAvatarResponse(object_key="k.jpg", **upload.reply_fields())
+    # Every field of the contract's presign reply but the key is the upload's to fill.
+    fields = {f.name for f in auth_service_pb2.PresignAvatarResponse.DESCRIPTOR.fields}
+    assert set(upload.reply_fields()) == fields - {"object_key"}
+    assert reply.method == "POST" and dict(reply.fields) == upload.fields
+    assert dict(reply.headers) == {}  # a POST policy signs form fields, no header
+    assert (reply.min_size_bytes, reply.max_size_bytes) == (1024, 5 * 1024 * 1024)

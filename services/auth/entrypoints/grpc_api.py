@@ -120,8 +120,4 @@ class ProfileServicer(pb_grpc.ProfileServiceServicer):
         principal = current_principal()
         await self._authentication.require_active_session(principal.session_id)
         avatar = await self._profiles.presign_avatar(principal.user_id, request.content_type)
-        upload = avatar.upload
-        return pb.PresignAvatarResponse(
-            url=upload.url, object_key=avatar.object_key, expires=to_timestamp(upload.expires),
-            fields=upload.fields, method="POST", content_type=upload.content_type,
-            min_size_bytes=upload.min_bytes, max_size_bytes=upload.max_bytes)
+        return pb.PresignAvatarResponse(object_key=avatar.object_key, **avatar.upload.reply_fields())

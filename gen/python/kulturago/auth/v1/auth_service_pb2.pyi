@@ -184,8 +184,15 @@ class PresignAvatarRequest(_message.Message):
     def __init__(self, content_type: _Optional[str] = ...) -> None: ...
 
 class PresignAvatarResponse(_message.Message):
-    __slots__ = ("url", "object_key", "expires", "fields", "method", "content_type", "min_size_bytes", "max_size_bytes")
+    __slots__ = ("url", "object_key", "expires", "fields", "method", "content_type", "min_size_bytes", "max_size_bytes", "headers")
     class FieldsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class HeadersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
@@ -200,6 +207,7 @@ class PresignAvatarResponse(_message.Message):
     CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     MIN_SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
     MAX_SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    HEADERS_FIELD_NUMBER: _ClassVar[int]
     url: str
     object_key: str
     expires: _timestamp_pb2.Timestamp
@@ -208,4 +216,5 @@ class PresignAvatarResponse(_message.Message):
     content_type: str
     min_size_bytes: int
     max_size_bytes: int
-    def __init__(self, url: _Optional[str] = ..., object_key: _Optional[str] = ..., expires: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fields: _Optional[_Mapping[str, str]] = ..., method: _Optional[str] = ..., content_type: _Optional[str] = ..., min_size_bytes: _Optional[int] = ..., max_size_bytes: _Optional[int] = ...) -> None: ...
+    headers: _containers.ScalarMap[str, str]
+    def __init__(self, url: _Optional[str] = ..., object_key: _Optional[str] = ..., expires: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fields: _Optional[_Mapping[str, str]] = ..., method: _Optional[str] = ..., content_type: _Optional[str] = ..., min_size_bytes: _Optional[int] = ..., max_size_bytes: _Optional[int] = ..., headers: _Optional[_Mapping[str, str]] = ...) -> None: ...
