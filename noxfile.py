@@ -122,6 +122,17 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def fuzz(session: nox.Session) -> None:
+    """schemathesis against the running gateway: every REST operation, as a user and an admin.
+
+    Brings the platform up first (idempotent); extra arguments go to `python -m kgo.fuzz`
+    (`--max-examples N`, `--seed S`)."""
+    _venv(session)
+    _kgo(session, "up")
+    session.run(PY, "-m", "kgo.fuzz", *session.posargs, external=True)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks through Envoy; writes bench/results/latest.{json,md}."""
     _venv(session)
