@@ -37,15 +37,22 @@ export async function uploadAvatar(
 }
 
 function upload(presign: PresignAvatarResponse, blob: Blob): RequestInit {
+  // The headers the upload's signature covers, each exactly as given (none for a POST
+  // policy, whose signed values are all form fields).
+  const headers = new Headers(presign.headers);
   if (presign.method === "PUT") {
-    // A presigned PUT: the body is the image, with the headers its signature covers.
-    return { method: "PUT", body: blob, headers: { "Content-Type": presign.contentType, "x-amz-acl": "private" } };
+    // A presigned PUT: the body is the image itself.
+    if (!headers.has("Content-Type")) {
+      headers.set("Content-Type", presign.contentType);
+    }
+    return { method: "PUT", body: blob, headers };
   }
-  // An S3 POST policy (what the API gives today): every field as given, the file last.
+  // An S3 POST policy (what the API gives today): every field as given, the file last;
+  // fetch sets the multipart Content-Type with its boundary.
   const form = new FormData();
   for (const [name, value] of Object.entries(presign.fields)) {
     form.append(name, value);
   }
   form.append("file", blob, "avatar");
-  return { method: "POST", body: form };
+  return { method: "POST", body: form, headers };
 }
