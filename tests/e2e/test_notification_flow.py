@@ -42,6 +42,7 @@ from notification_support import attachment as mail_attachment
 from test_auth_avatar import image, presign, save_avatar, upload
 from ticketing_support import paid_order, sellable
 
+from kgo import paths, topology
 from kulturago.gamification.v1 import events_pb2 as gamification_events
 from kulturago.marketing.v1 import events_pb2 as marketing_events
 from kulturago.notification.v1 import notification_service_pb2 as pb
@@ -255,3 +256,15 @@ def test_badges_and_campaigns_reach_their_users_as_they_allow(http: httpx.Client
     assert pushed[0]["message"]["notification"] == {"title": "Jazz on Saturday", "body": "20% off"}
     assert pushed[0]["message"]["data"]["deepLink"] == "kulturago://events/jazz"
     assert not pushes(tokens[shy.id]) and not inbox(http, shy)["notifications"]  # did not opt in
+
+
+def test_an_apns_device_gets_its_push_over_http2(http: httpx.Client, account: Account) -> None:
+    token = uuid.uuid4().hex + uuid.uuid4().hex  # 64 hex digits, as Apple's
+    assert register_device(http, account, token, platform="apns").status_code == 200
+    with notifications() as stub:
+        notification_id = notify(stub, users=(account.id,), channels=("push",), title="Для iPhone")
+        settled(stub, notification_id, "push", pb.DELIVERY_STATE_SENT)
+    sandbox = httpx.get(f"{topology.sandbox('apns').url}/sandbox/messages", params={"token": token},
+                        verify=str(paths.DEV_CERTIFICATE), timeout=10).json()["messages"]
+    assert sandbox[0]["payload"]["aps"]["alert"]["title"] == "Для iPhone"
+    assert sandbox[0]["payload"]["notificationId"] == notification_id

@@ -27,6 +27,9 @@ class PostgresWakeup:
         try:
             async for _ in conn.notifies(timeout=seconds, stop_after=1):
                 pass
+            # Those that came with it (a burst of commits) are answered by the same round.
+            async for _ in conn.notifies(timeout=0):
+                pass
         except BaseException:
             await self.close()  # a lost connection is made anew by the next wait (after a restart)
             raise
