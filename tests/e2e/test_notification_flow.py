@@ -7,6 +7,7 @@ FCM token is removed; preferences (a channel off, quiet hours) are respected."""
 from __future__ import annotations
 
 import io
+import ssl
 import time
 import uuid
 from collections.abc import Callable
@@ -264,7 +265,8 @@ def test_an_apns_device_gets_its_push_over_http2(http: httpx.Client, account: Ac
     with notifications() as stub:
         notification_id = notify(stub, users=(account.id,), channels=("push",), title="Для iPhone")
         settled(stub, notification_id, "push", pb.DELIVERY_STATE_SENT)
-    sandbox = httpx.get(f"{topology.sandbox('apns').url}/sandbox/messages", params={"token": token},
-                        verify=str(paths.DEV_CERTIFICATE), timeout=10).json()["messages"]
+    trust = ssl.create_default_context(cafile=str(paths.DEV_CERTIFICATE))
+    sandbox = httpx.get(f"{topology.sandbox('apns').url}/sandbox/messages", params={"token": token}, verify=trust,
+                        timeout=10).json()["messages"]
     assert sandbox[0]["payload"]["aps"]["alert"]["title"] == "Для iPhone"
     assert sandbox[0]["payload"]["notificationId"] == notification_id
