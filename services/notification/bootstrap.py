@@ -8,6 +8,7 @@ from pathlib import Path
 import grpc
 
 from kulturago.notification.v1 import notification_service_pb2, notification_service_pb2_grpc
+from services.notification.adapters.metrics import count_delivery
 from services.notification.adapters.qr_codes import PngQrRenderer
 from services.notification.adapters.templates import JinjaRenderer
 from services.notification.adapters.unit_of_work import ConsumerUnitOfWork, NotificationUnitOfWork
@@ -96,7 +97,7 @@ async def build_app(settings: NotificationSettings | None = None) -> ServiceApp:
         retry=RetryPolicy(s.retry_base_seconds, s.retry_max_seconds, s.delivery_max_attempts),
         push_limit=PushLimit(s.push_per_hour, timedelta(hours=1)),
         lease=timedelta(seconds=s.dispatch_lease_seconds), batch=s.dispatch_batch,
-        concurrency=s.dispatch_concurrency, default_time_zone=s.default_time_zone))
+        concurrency=s.dispatch_concurrency, default_time_zone=s.default_time_zone), count=count_delivery)
     wakeup = PostgresWakeup(s.database_url)
     events = InboxConsumer(pool=pool, bootstrap=s.kafka_bootstrap, group_id=CONSUMER, topics=list(TOPICS),
                            handler=handler(notifier, lambda conn: ConsumerUnitOfWork(pool, conn)))

@@ -359,3 +359,15 @@ async def test_news_older_than_the_limit_makes_no_notification() -> None:
     assert await w.notifier.notify(old) == ""
     assert await w.notifier.notify(fresh)
     assert [n.source_key for n in w.db.state.notifications.values()] == ["event:fresh"]
+
+
+async def test_outcomes_are_counted_by_channel() -> None:
+    counted: list[tuple[str, str]] = []
+    w = World()
+    w.dispatcher = Dispatcher(w.uow, w.mail, {"fcm": w.fcm}, FakeQr(), clock=w.clock, draw=lambda: 0.0,
+                              count=lambda channel, outcome: counted.append((channel, outcome)))
+    await w.user(devices=1)
+    await w.notifier.notify(command())
+    w.mail.fail = [ProviderUnavailable("down")]
+    await w.dispatcher.dispatch_once()
+    assert sorted(counted) == [("email", "retry"), ("push", "sent")]

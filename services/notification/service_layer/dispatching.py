@@ -69,7 +69,8 @@ class DispatchSettings:
 class Dispatcher:
     def __init__(self, unit_of_work: UnitOfWorkFactory, mail: MailSender | None, push: Mapping[str, PushSender],
                  qr: QrRenderer, *, settings: DispatchSettings = DispatchSettings(), clock: Clock = utc_now,
-                 draw: Callable[[], float] = random.random) -> None:
+                 draw: Callable[[], float] = random.random,
+                 count: Callable[[str, str], None] = lambda channel, outcome: None) -> None:
         self._uow = unit_of_work
         self._mail = mail
         self._push = dict(push)
@@ -77,6 +78,7 @@ class Dispatcher:
         self._settings = settings
         self._clock = clock
         self._draw = draw
+        self._count = count  # (channel, outcome): sent, retry, failed, token_gone, rejected, deferred
         # Channels whose provider failed since their last success: the first success
         # after an outage brings their waiting retries forward.
         self._failing: set[str] = set()
@@ -159,6 +161,7 @@ class Dispatcher:
             return False
         if (until := preferences.push_held_until(now, self._settings.default_time_zone)) is not None:
             await uow.deliveries.defer(d.id, until, "quiet hours")
+            self._count(d.channel, "deferred")
             return False
         return await self._within_push_limit(uow, d)
 
@@ -174,6 +177,7 @@ class Dispatcher:
         limit = self._settings.push_limit
         if (turn := limit.next_allowed(await ledger.since(d.user_id, now - limit.window), now)) is not None:
             await uow.deliveries.defer(d.id, turn, f"push limit: {limit.limit} an hour")
+            self._count(d.channel, "deferred")
             return False
         await ledger.record(d.user_id, d.notification_id, now)
         return True
@@ -193,6 +197,7 @@ class Dispatcher:
         except Rejected as error:
             async with self._uow() as uow:
                 await uow.deliveries.failed(d.id, attempt, self._clock(), f"rejected: {error}")
+            self._count(d.channel, "rejected")
         except Exception as error:  # a bug or a surprise of an adapter: maybe not next time
             log.exception("delivery failed unexpectedly", delivery_id=d.id, channel=d.channel)
             await self._record_retry(d, attempt, f"{type(error).__name__}: {error}", None)
@@ -227,6 +232,7 @@ class Dispatcher:
             if recovered and await uow.deliveries.bring_forward(d.channel, self._clock()):
                 await uow.wake_dispatcher()
                 log.info("channel recovered: its waiting retries go now", channel=d.channel)
+        self._count(d.channel, "sent")
 
     async def _record_retry(self, d: DueDelivery, attempt: int, error: str, retry_after: float | None) -> None:
         async with self._uow() as uow:
@@ -238,6 +244,7 @@ class Dispatcher:
             await uow.devices.remove_token(d.device_token)
             await uow.deliveries.failed(d.id, attempt, now, f"device token gone: {error}")
             await uow.deliveries.fail_pending_to(d.device_token, now, "device token gone")
+        self._count(d.channel, "token_gone")
         log.info("device token gone: removed", platform=d.platform, user_id=d.user_id)
 
     async def _retry_or_give_up(self, uow: UnitOfWork, d: DueDelivery, attempt: int, error: str,
@@ -247,11 +254,13 @@ class Dispatcher:
         if not retry.gives_up_after(attempt):
             delay = retry.delay(attempt, self._draw, retry_after)
             await uow.deliveries.retry(d.id, attempt, now + timedelta(seconds=delay), error)
+            self._count(d.channel, "retry")
             log.info("delivery will be retried", delivery_id=d.id, channel=d.channel, attempt=attempt,
                      retry_in=round(delay, 2), error=error)
             return
         reason = f"gave up after {attempt} attempts: {error}"
         await uow.deliveries.failed(d.id, attempt, now, reason)
+        self._count(d.channel, "failed")
         if (event := await uow.notifications.take_for_dead_letter(d.notification_id)) is not None:
             await uow.dead_letter(event, reason)
         log.warning("delivery failed for good", delivery_id=d.id, channel=d.channel, attempts=attempt,
