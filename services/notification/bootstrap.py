@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from services.notification.service_layer.channels import MailSender, PushSender
 from services.notification.service_layer.dispatching import Dispatcher, DispatchSettings
 from services.notification.service_layer.inbox import InboxReader
 from services.notification.service_layer.notifying import Defaults, Notifier
+from services.notification.service_layer.retention import sweep
 from services.notification.service_layer.user_settings import UserSettings
 from services.runtime.db import open_pool, require_schema
 from services.runtime.logging import get_logger
@@ -105,6 +107,14 @@ async def build_app(settings: NotificationSettings | None = None) -> ServiceApp:
     relay = OutboxRelay(pool, s.database_url, s.kafka_bootstrap, "notification-outbox")
     readiness = Readiness()
 
+    async def retention() -> None:
+        while True:
+            forgotten = await sweep(unit_of_work, timedelta(days=s.retention_days), timedelta(hours=1))
+            if forgotten:
+                log.info("old notifications swept", count=forgotten)
+            worker_healthy()
+            await asyncio.sleep(s.sweep_every_seconds)
+
     def register(server: grpc.aio.Server) -> None:
         notification_service_pb2_grpc.add_NotificationServiceServicer_to_server(NotificationServicer(
             notifier, UserSettings(unit_of_work), InboxReader(unit_of_work), readiness,
@@ -123,5 +133,6 @@ async def build_app(settings: NotificationSettings | None = None) -> ServiceApp:
                       register=register, policy=POLICY, health_listeners=[readiness.set], workers=[
                           Worker("notification-events-consumer", events.run),
                           Worker("notification-dispatcher", lambda: dispatcher.run(wakeup, worker_healthy)),
-                          Worker("notification-outbox-relay", relay.run)],
+                          Worker("notification-outbox-relay", relay.run),
+                          Worker("notification-retention", retention, required=False)],
                       shutdown=[close])

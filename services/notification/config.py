@@ -24,6 +24,10 @@ class NotificationSettings(ServiceSettings):
     # Events older than this make no notification (a first start reads the topics' whole
     # history; a long outage leaves old news behind): contacts are still taken from them.
     notify_max_event_age_hours: float = 24.0
+    # Notifications (their deliveries, which hold what was sent, and inbox entries) are kept
+    # this long, then swept every sweep_every_seconds.
+    retention_days: float = 90.0
+    sweep_every_seconds: float = 600.0
     # Used until a user says otherwise (PUT /api/v1/notifications/preferences).
     default_locale: str = "ru"
     default_time_zone: str = "Europe/Moscow"

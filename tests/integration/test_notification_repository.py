@@ -162,3 +162,17 @@ async def test_pushes_wait_for_a_removed_device_to_fail(pool: AsyncConnectionPoo
         await uow.deliveries.add([push], NOW)
         [due] = await uow.deliveries.claim_due(NOW, 10)
     assert not due.device_registered and due.content == PushContent("t", "b", {"k": "v"}, "c")
+
+
+async def test_the_retention_sweep_forgets_old_notifications_with_their_deliveries(pool: AsyncConnectionPool) -> None:
+    from services.notification.service_layer.retention import sweep
+
+    await _notification(pool, 2)
+    async with pool.connection() as conn:
+        await conn.execute("UPDATE notifications SET create_time = %s", (NOW - timedelta(days=100),))
+    await _notification(pool, 1)
+    assert await sweep(lambda: NotificationUnitOfWork(pool), timedelta(days=90), timedelta(hours=1),
+                       clock=lambda: NOW) == 1
+    async with pool.connection() as conn:
+        left = await (await conn.execute("SELECT count(*) AS n FROM deliveries")).fetchone()
+    assert left is not None and left["n"] == 1

@@ -146,6 +146,15 @@ class FakeNotifications(_Repo):
             r.new.channel, r.new.user_id, r.sent_to or r.new.address or r.new.platform, r.state, r.attempts,
             r.next_attempt_at, r.last_error, r.sent_at) for r in rows))
 
+    async def forget_before(self, before: datetime, limit: int) -> int:
+        old = sorted((n for n in self.s.notifications.values() if n.create_time < before),
+                     key=lambda n: n.create_time)[:limit]
+        for n in old:
+            del self.s.notifications[n.id]
+            self.s.deliveries = {k: r for k, r in self.s.deliveries.items() if r.new.notification_id != n.id}
+            self.s.inbox = {k: i for k, i in self.s.inbox.items() if i.notification_id != n.id}
+        return len(old)
+
     async def take_for_dead_letter(self, notification_id: str) -> SourceEvent | None:
         n = self.s.notifications[notification_id]
         if n.source_event is None or notification_id in self.s.dead_lettered:
@@ -245,6 +254,9 @@ class FakePushLedger(_Repo):
 
     async def record(self, user_id: str, notification_id: str, at: datetime) -> None:
         self.s.ledger.setdefault((user_id, notification_id), at)
+
+    async def forget_before(self, before: datetime) -> None:
+        self.s.ledger = {k: at for k, at in self.s.ledger.items() if at >= before}
 
 
 class FakeInbox(_Repo):

@@ -371,3 +371,18 @@ async def test_outcomes_are_counted_by_channel() -> None:
     w.mail.fail = [ProviderUnavailable("down")]
     await w.dispatcher.dispatch_once()
     assert sorted(counted) == [("email", "retry"), ("push", "sent")]
+
+
+async def test_old_notifications_and_pushes_are_swept() -> None:
+    from services.notification.service_layer.retention import sweep
+
+    w = World()
+    await w.user(devices=1)
+    old = await w.notifier.notify(command("event:old"))
+    await w.dispatcher.dispatch_once()
+    w.clock.now += timedelta(days=91)
+    fresh = await w.notifier.notify(command("event:fresh"))
+    assert await sweep(w.uow, timedelta(days=90), timedelta(hours=1), clock=w.clock) == 1
+    assert list(w.db.state.notifications) == [fresh] and old not in {i for i, _ in w.db.state.inbox}
+    assert {r.new.notification_id for r in w.db.state.deliveries.values()} == {fresh}
+    assert not w.db.state.ledger  # the old push no longer counts

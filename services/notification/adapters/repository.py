@@ -169,6 +169,11 @@ class PostgresNotifications(_Repository):
             next_attempt_time=d["next_attempt_at"] if d["state"] in ("pending", "deferred") else None,
             last_error=d["last_error"], sent_time=d["sent_at"]) for d in deliveries))
 
+    async def forget_before(self, before: datetime, limit: int) -> int:
+        return await self._run(
+            "DELETE FROM notifications WHERE id IN (SELECT id FROM notifications WHERE create_time < %s "
+            "ORDER BY create_time LIMIT %s)", (before, limit))
+
     async def take_for_dead_letter(self, notification_id: str) -> SourceEvent | None:
         row = await self._one(
             "UPDATE notifications SET dead_lettered = true WHERE id = %s AND NOT dead_lettered "
@@ -290,6 +295,9 @@ class PostgresPushLedger(_Repository):
     async def record(self, user_id: str, notification_id: str, at: datetime) -> None:
         await self._run("INSERT INTO push_ledger (user_id, notification_id, at) VALUES (%s, %s, %s) "
                         "ON CONFLICT DO NOTHING", (user_id, notification_id, at))
+
+    async def forget_before(self, before: datetime) -> None:
+        await self._run("DELETE FROM push_ledger WHERE at < %s", (before,))
 
 
 _PUSH_LOCK = 0x6B67_7000  # the advisory-lock class of the push limit's per-user locks

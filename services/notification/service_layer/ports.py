@@ -75,6 +75,11 @@ class Notifications(Protocol):
 
     async def status(self, notification_id: str) -> NotificationStatus | None: ...
 
+    async def forget_before(self, before: datetime, limit: int) -> int:
+        """Delete up to `limit` notifications made before `before`, with their deliveries
+        and inbox entries (oldest first); how many."""
+        ...
+
     async def take_for_dead_letter(self, notification_id: str) -> SourceEvent | None:
         """The source event, the first time one of its deliveries gives up (None after
         that, until its failed deliveries are re-armed, and for Notify's notifications)."""
@@ -129,6 +134,8 @@ class PushLedger(Protocol):
     async def since(self, user_id: str, since: datetime) -> list[datetime]: ...
 
     async def record(self, user_id: str, notification_id: str, at: datetime) -> None: ...
+
+    async def forget_before(self, before: datetime) -> None: ...
 
 
 class Inbox(Protocol):
