@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -119,12 +120,30 @@ class CatalogReader:
 
 
 class Profiles:
+    """Stated profiles (city, interests), kept in memory for `ttl` seconds: they change
+    when a user edits their profile, and a query per recommendation would cost more
+    than the ranking itself. At most `size` users are kept (the oldest go first)."""
+
+    def __init__(self, ttl: float = 30.0, size: int = 50_000) -> None:
+        self._ttl = ttl
+        self._size = size
+        self._kept: dict[str, tuple[float, tuple[str, tuple[str, ...]]]] = {}
+
     async def stated(self, pool: AsyncConnectionPool, user_id: str) -> tuple[str, tuple[str, ...]]:
+        now = time.monotonic()
+        kept = self._kept.get(user_id)
+        if kept is not None and kept[0] > now:
+            return kept[1]
         async with pool.connection() as conn:
             cur = await conn.cursor(row_factory=dict_row).execute(
                 "SELECT city, interests FROM user_profiles WHERE user_id = %s", (user_id,))
             row = await cur.fetchone()
-        return (row["city"], tuple(row["interests"])) if row else ("", ())
+        profile = (row["city"], tuple(row["interests"])) if row else ("", ())
+        self._kept.pop(user_id, None)
+        if len(self._kept) >= self._size:
+            del self._kept[next(iter(self._kept))]
+        self._kept[user_id] = (now + self._ttl, profile)
+        return profile
 
 
 @dataclass(frozen=True)

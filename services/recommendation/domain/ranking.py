@@ -111,12 +111,18 @@ def diversify(candidates: Sequence[int], scores: Vector, category: NDArray[np.in
               repeat_cost: float) -> list[int]:
     """Greedy re-rank: each pick is the best candidate after charging `repeat_cost` per
     earlier pick of its category (so a list is not ten concerts unless they are far better)."""
-    remaining = list(candidates)
+    rows = np.asarray(candidates, dtype=np.int64)
+    if len(rows) == 0 or limit <= 0:
+        return []
+    base = scores[rows].astype(np.float64)
+    cats = category[rows]
+    picks_of = np.zeros(int(category.max()) + 1, dtype=np.float64)
+    taken = np.zeros(len(rows), dtype=bool)
     picked: list[int] = []
-    seen: dict[int, int] = {}
-    while remaining and len(picked) < limit:
-        best = max(remaining, key=lambda r: scores[r] - repeat_cost * seen.get(int(category[r]), 0))
-        remaining.remove(best)
-        picked.append(best)
-        seen[int(category[best])] = seen.get(int(category[best]), 0) + 1
+    for _ in range(min(limit, len(rows))):
+        charged = np.where(taken, -np.inf, base - repeat_cost * picks_of[cats])
+        best = int(np.argmax(charged))  # the first of equals: candidates' order breaks ties
+        taken[best] = True
+        picks_of[cats[best]] += 1
+        picked.append(int(rows[best]))
     return picked

@@ -230,9 +230,9 @@ class Recommender:
                 model_part: float) -> tuple[str, str]:
         snap = state.snapshot
         if liked and signals.content is not None and signals.content[row] > 0.5:
-            positive = [r for r, w in liked.items() if w > 0 and r != row]
-            if positive:
-                best = max(positive, key=lambda r: float(state.embeddings[r] @ state.embeddings[row]))
+            positive = np.array([r for r, w in liked.items() if w > 0 and r != row], dtype=np.int64)
+            if len(positive):
+                best = int(positive[np.argmax(state.embeddings[positive] @ state.embeddings[row])])
                 return f"Потому что вам понравилось «{snap.items[best].title}»", "similar_to_liked"
         if model_part > 0.3:
             return "Выбирают люди с похожими вкусами", "model"
