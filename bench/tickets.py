@@ -24,6 +24,7 @@ import httpx
 import psycopg
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
 
+from bench.accounts import signed_in
 from bench.report import Check, Section
 from bench.wrk import LoadResult
 from kgo import provision, topology
@@ -78,16 +79,7 @@ def _ticketing_db() -> str:
 
 
 def _buyers(http: httpx.Client, count: int) -> list[dict[str, str]]:
-    headers = []
-    for _ in range(count):
-        suffix = uuid.uuid4().hex[:10]
-        login, password = f"buyer_{suffix}", f"Bench-{suffix}-Pw!"
-        http.post("/api/v1/auth/signup", json={"email": f"{login}@example.com", "login": login,
-                                               "password": password, "fullName": "Покупатель"}).raise_for_status()
-        reply = http.post("/api/v1/auth/signin", json={"login": login, "password": password})
-        reply.raise_for_status()
-        headers.append({"Authorization": f"Bearer {reply.json()['accessToken']}"})
-    return headers
+    return signed_in(http, count, login_prefix="buyer", full_name="Покупатель")
 
 
 def _purchase_body(sale: OnSale) -> dict[str, Any]:

@@ -16,6 +16,10 @@ _LUA = """
 local paths = {%(paths)s}
 local headers = %(headers)s
 local i = 0
+local pace = %(pace)s
+if pace > 0 then
+  delay = function() return pace end
+end
 request = function()
   i = i %% #paths + 1
   return wrk.format("GET", paths[i], headers)
@@ -67,8 +71,9 @@ def _lua_string(value: str) -> str:
 
 
 def run(name: str, base_url: str, paths: Sequence[str], *, headers: dict[str, str] | None = None,
-        connections: int = 16, seconds: int = 10, threads: int = 1) -> LoadResult:
-    """GET `paths` round-robin against `base_url` for `seconds` with `connections`."""
+        connections: int = 16, seconds: int = 10, threads: int = 1, pace_ms: int = 0) -> LoadResult:
+    """GET `paths` round-robin against `base_url` for `seconds` with `connections`; with
+    `pace_ms`, each connection waits that long before each request (a load below saturation)."""
     wrk = ensure_wrk()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
@@ -76,7 +81,7 @@ def run(name: str, base_url: str, paths: Sequence[str], *, headers: dict[str, st
         lua_headers = "{" + ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}"
                                       for k, v in (headers or {}).items()) + "}"
         script.write_text(_LUA % {"paths": ", ".join(_lua_string(p) for p in paths),
-                                  "headers": lua_headers, "out": out})
+                                  "headers": lua_headers, "out": out, "pace": int(pace_ms)})
         subprocess.run([wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(script), base_url],
                        check=True, stdout=subprocess.DEVNULL)
         data = json.loads(out.read_text())
