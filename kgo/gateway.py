@@ -286,7 +286,7 @@ def _rest_routes(opts: GatewayOptions) -> list[dict[str, Any]]:
 
 MEDIA_PREFIX = "/media"
 # What the media route serves: presigned GETs of these bucket prefixes, nothing else of S3.
-MEDIA_PATHS = (f"/{topology.S3_BUCKET}/avatars/",)
+MEDIA_PATHS = (f"/{topology.S3_BUCKET}/avatars/", f"/{topology.S3_BUCKET}/bundles/")  # + tours' offline bundles
 _OFF = {TYPE: "type.googleapis.com/envoy.config.route.v3.FilterConfig", "disabled": True}
 
 
@@ -303,6 +303,9 @@ def _media_routes(opts: GatewayOptions) -> list[dict[str, Any]]:
                   "headers": [{"name": ":method", "string_match": {"safe_regex": {"regex": "GET|HEAD"}}}]},
         "route": {"cluster": "media", "prefix_rewrite": path, "host_rewrite_literal": f"{host}:{port}",
                   "timeout": "15s"},
+        # A client following a redirect here may bring its bearer token; S3 would take it for
+        # a signature of its own and refuse. The query string's signature is all it needs.
+        "request_headers_to_remove": ["authorization"],
         "metadata": _limit_metadata(DEFAULT_BODY_LIMIT),
         "typed_per_filter_config": {"envoy.filters.http.grpc_json_transcoder": _OFF,
                                     "envoy.filters.http.jwt_authn": _OFF},

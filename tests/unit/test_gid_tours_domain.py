@@ -135,6 +135,28 @@ def test_rewind_resumes_inside_the_piece_holding_the_acknowledged_byte() -> None
     assert state.mark()[1] == 0  # then pieces as usual
 
 
+def test_a_stop_begun_without_audio_before_the_acknowledgement_is_narrated_again() -> None:
+    # Saved just as stop 1 began (its notices sent, none of its audio yet): after a
+    # rewind into stop 0, stop 1 comes next, not stop 2.
+    state = _listening()
+    state.autoplay = True
+    state.begin(0)
+    state.marks = [Mark(0, 0, 0, StreamPosition()), Mark(4000, 0, 1, StreamPosition(10, 48_000))]
+    state.begin(1)
+    state.offset, state.acked = 9000, 3000
+    state.rewind()
+    assert (state.current, state.played) == (0, [0])
+    state.finish_narration(TOUR)
+    assert state.next_stop(TOUR) == 1
+
+
+def test_a_rewind_before_any_audio_starts_over() -> None:
+    state = _listening()
+    state.begin(2)
+    assert state.rewind() == 0
+    assert (state.current, state.pending, state.played, state.offset) == (None, 2, [], 0)
+
+
 def test_state_round_trips_through_json() -> None:
     state = _listening(pending=1, marks=[Mark(0, 0, 0, StreamPosition(3, 9))], ogg=StreamPosition(3, 9))
     state.begin(0)

@@ -6,7 +6,6 @@ is downloaded at run time) piped into one ffmpeg that encodes both formats: Opus
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -50,37 +49,33 @@ class EspeakEngine:
     def version(self) -> str:
         return self._version
 
+    async def _run(self, command: list[str], stdin: bytes) -> bytes:
+        """The command's standard output; SynthesisError when it fails or takes too long.
+
+        Run by `subprocess` in a worker thread rather than by the event loop's own child
+        processes: under load, uvloop's pipes of one child were seen closed before its
+        input was written (the job failed, was taken over and synthesised again)."""
+        name = Path(command[0]).name
+        try:
+            done = await asyncio.to_thread(subprocess.run, command, input=stdin, capture_output=True,
+                                           timeout=self._timeout, check=False)
+        except subprocess.TimeoutExpired:
+            raise SynthesisError(f"{name} took longer than {self._timeout:.0f} s") from None
+        if done.returncode != 0:
+            raise SynthesisError(f"{name} exited {done.returncode}: {done.stderr.decode(errors='replace')[:300]}")
+        return done.stdout
+
     async def synthesize(self, utterance: Utterance) -> SynthesizedAudio:
         voice = _VOICES.get((utterance.language, utterance.voice))
         if voice is None:
             raise SynthesisError(f"no voice for {utterance.language}/{utterance.voice or 'default'}")
         with tempfile.TemporaryDirectory(prefix="gid-tts-") as work:
             ogg, mp3 = Path(work) / "speech.ogg", Path(work) / "speech.mp3"
-            # espeak-ng's WAV goes straight into ffmpeg through an OS pipe.
-            read_end, write_end = os.pipe()
-            try:
-                speaker = await asyncio.create_subprocess_exec(
-                    self._espeak, "-v", voice, "-s", str(WORDS_PER_MINUTE), "--stdout", "--stdin",
-                    stdin=subprocess.PIPE, stdout=write_end, stderr=subprocess.PIPE)
-                encoder = await asyncio.create_subprocess_exec(
-                    self._ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-f", "wav", "-i", "pipe:0",
-                    *_OPUS, "-f", "ogg", str(ogg), *_MP3, "-f", "mp3", str(mp3),
-                    stdin=read_end, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            finally:
-                os.close(read_end)
-                os.close(write_end)
-            try:
-                async with asyncio.timeout(self._timeout):
-                    _, speaker_err = await speaker.communicate(utterance.text.encode())
-                    _, encoder_err = await encoder.communicate()
-            except TimeoutError:
-                for process in (speaker, encoder):
-                    if process.returncode is None:
-                        process.kill()
-                raise SynthesisError(f"synthesis took longer than {self._timeout:.0f} s") from None
-            if speaker.returncode != 0:
-                raise SynthesisError(f"espeak-ng exited {speaker.returncode}: {speaker_err.decode()[:300]}")
-            if encoder.returncode != 0:
-                raise SynthesisError(f"ffmpeg exited {encoder.returncode}: {encoder_err.decode()[:300]}")
+            # One after the other, through Python: espeak-ng takes milliseconds, and no OS
+            # pipe is handed between processes that other workers spawn at the same time.
+            wav = await self._run([self._espeak, "-v", voice, "-s", str(WORDS_PER_MINUTE), "--stdout", "--stdin"],
+                                  utterance.text.encode())
+            await self._run([self._ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-f", "wav", "-i",
+                             "pipe:0", *_OPUS, "-f", "ogg", str(ogg), *_MP3, "-f", "mp3", str(mp3)], wav)
             encoded = {"ogg": ogg.read_bytes(), "mp3": mp3.read_bytes()}
         return SynthesizedAudio(encoded, opus_duration_ms(encoded["ogg"]))

@@ -42,6 +42,7 @@ log = get_logger(__name__)
 JOBS = Counter("tts_jobs_total", "Synthesis jobs handled by this replica's workers, by outcome", ["outcome"])
 SYNTHESIS = Histogram("tts_synthesis_seconds", "Time to synthesise and encode one job",
                       buckets=(0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5, 10, 30))
+TAKEN_OVER = Counter("tts_jobs_taken_over_total", "Jobs taken over from a worker silent for min_idle (it died)")
 REALTIME = Histogram("tts_realtime_factor", "Synthesis time / audio duration of a job",
                      buckets=(0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2))
 
@@ -210,6 +211,7 @@ class TtsWorker:
             await self._redis.xack(self._names.stream, self._names.group, entry_id)
         for entry_id, fields in entries:
             if fields:
+                TAKEN_OVER.inc()
                 log.info("synthesis job taken over from a silent worker", job=entry_id.decode(), consumer=self.consumer)
                 return entry_id.decode(), fields
         return None

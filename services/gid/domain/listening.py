@@ -138,28 +138,24 @@ class Listening:
 
     def rewind(self) -> int:
         """After a dropped connection: continue from the last acknowledged byte. Pieces
-        sent after it are sent again (the same bytes); a narration begun after it is
-        begun again. Returns the offset the stream continues from."""
+        sent after it are sent again (the same bytes); a stop whose narration had not
+        reached it is narrated again. Returns the offset the stream continues from."""
         kept = [m for m in self.marks if m.offset <= self.acked]
-        dropped = [m for m in self.marks if m.offset > self.acked]
-        self.marks = kept
+        heard = list(dict.fromkeys(m.stop for m in kept))  # stops with audio before the byte
+        # Begun since (or begun without a byte sent yet, by the time the state was saved).
+        later = [stop for stop in self.played if stop not in heard]
+        self.marks, self.played, self.paused = kept, heard, False
+        if later:
+            self.pending = later[0]
         if self.done_at is not None and self.done_at > self.acked:
             self.done_at = None
-        begun_after = [m.stop for m in dropped if m.piece == 0]
-        if not kept:
-            # Nothing acknowledged: the first narration again, from its start.
-            self.current = dropped[0].stop if dropped else self.current
-            self.next_piece, self.offset, self.ogg = 0, 0, StreamPosition()
-            self.played = [self.current] if self.current is not None else []
+        if not kept:  # nothing was sent: start again
+            self.current, self.next_piece, self.ogg, self.offset = None, 0, StreamPosition(), 0
             return 0
         resume = kept[-1]
         self.current, self.next_piece, self.ogg = resume.stop, resume.piece, resume.position
         # The stream goes on from `acked`: the mark's piece is produced again and cut there.
         self.offset = self.resume_from = self.acked
-        self.played = [p for p in self.played if p not in begun_after or p == resume.stop]
-        if begun_after and begun_after[0] != resume.stop:
-            self.pending = begun_after[0]
-        self.paused = False
         return self.acked
 
     # --- storage ------------------------------------------------------------------
