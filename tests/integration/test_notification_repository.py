@@ -142,15 +142,33 @@ async def test_contacts_preferences_and_the_push_ledger_round_trip(pool: AsyncCo
         await uow.contacts.upsert(Contact("u-2", "new@example.com", "l", "Имя", NOW))
         await uow.contacts.upsert(Contact("u-2", "old@example.com", "l", "Имя", NOW - timedelta(hours=1)))
         await uow.preferences.save("u-2", quiet)
-        await uow.push_ledger.lock_user("u-2")
+        assert await uow.push_ledger.lock_and_read(["u-2"], NOW - timedelta(hours=1)) == {"u-2": {}}
         notification_id = str(uuid.uuid4())
-        await uow.push_ledger.record("u-2", notification_id, NOW)
-        await uow.push_ledger.record("u-2", notification_id, NOW + timedelta(minutes=5))  # one per notification
+        await uow.push_ledger.record([("u-2", notification_id, NOW)])
+        await uow.push_ledger.record([("u-2", notification_id, NOW + timedelta(minutes=5))])  # one per notification
     async with NotificationUnitOfWork(pool) as uow:
         assert (await uow.contacts.get_many(["u-2"]))["u-2"].email == "new@example.com"
         assert (await uow.preferences.get_many(["u-2", "nobody"])) == {"u-2": quiet}
-        assert await uow.push_ledger.since("u-2", NOW - timedelta(hours=1)) == [NOW]
-        assert await uow.push_ledger.pushed("u-2", notification_id)
+        assert await uow.push_ledger.lock_and_read(["u-2", "u-9"], NOW - timedelta(hours=1)) == {
+            "u-2": {notification_id: NOW}, "u-9": {}}
+
+
+async def test_the_push_limit_holds_across_dispatchers(pool: AsyncConnectionPool) -> None:
+    """Two dispatchers deciding the same user's pushes at once: the second waits for the
+    first's lock, then sees its push (a snapshot taken after the lock)."""
+    async with NotificationUnitOfWork(pool) as first:
+        await first.push_ledger.lock_and_read(["u-4"], NOW - timedelta(hours=1))
+
+        async def second() -> dict[str, dict[str, datetime]]:
+            async with NotificationUnitOfWork(pool) as uow:
+                return await uow.push_ledger.lock_and_read(["u-4"], NOW - timedelta(hours=1))
+
+        waiting = asyncio.create_task(second())
+        await asyncio.sleep(0.2)
+        assert not waiting.done()  # blocked on the first's lock
+        pushed = str(uuid.uuid4())
+        await first.push_ledger.record([("u-4", pushed, NOW)])
+    assert (await asyncio.wait_for(waiting, 20)) == {"u-4": {pushed: NOW}}
 
 
 async def test_pushes_wait_for_a_removed_device_to_fail(pool: AsyncConnectionPool) -> None:

@@ -198,10 +198,11 @@ class FakeDeliveries(_Repo):
         row = self.s.deliveries[delivery_id]
         row.state, row.next_attempt_at, row.last_error, row.lease_until = DeliveryState.DEFERRED, until, why, None
 
-    async def sent(self, delivery_id: str, now: datetime, target: str) -> None:
-        row = self.s.deliveries[delivery_id]
-        row.state, row.sent_at, row.sent_to, row.lease_until, row.last_error = \
-            DeliveryState.SENT, now, target, None, ""
+    async def sent(self, sent: Sequence[tuple[str, str]], now: datetime) -> None:
+        for delivery_id, target in sent:
+            row = self.s.deliveries[delivery_id]
+            row.state, row.sent_at, row.sent_to, row.lease_until, row.last_error = \
+                DeliveryState.SENT, now, target, None, ""
 
     async def retry(self, delivery_id: str, attempts: int, at: datetime, error: str) -> None:
         row = self.s.deliveries[delivery_id]
@@ -243,17 +244,12 @@ class FakeDeliveries(_Repo):
 
 
 class FakePushLedger(_Repo):
-    async def lock_user(self, user_id: str) -> None:
-        pass
+    async def lock_and_read(self, user_ids: Sequence[str], since: datetime) -> dict[str, dict[str, datetime]]:
+        return {u: {n: at for (user, n), at in self.s.ledger.items() if user == u and at > since} for u in user_ids}
 
-    async def pushed(self, user_id: str, notification_id: str) -> bool:
-        return (user_id, notification_id) in self.s.ledger
-
-    async def since(self, user_id: str, since: datetime) -> list[datetime]:
-        return [at for (u, _), at in self.s.ledger.items() if u == user_id and at > since]
-
-    async def record(self, user_id: str, notification_id: str, at: datetime) -> None:
-        self.s.ledger.setdefault((user_id, notification_id), at)
+    async def record(self, pushes: Sequence[tuple[str, str, datetime]]) -> None:
+        for user_id, notification_id, at in pushes:
+            self.s.ledger.setdefault((user_id, notification_id), at)
 
     async def forget_before(self, before: datetime) -> None:
         self.s.ledger = {k: at for k, at in self.s.ledger.items() if at >= before}

@@ -242,9 +242,12 @@ class PostgresDeliveries(_Repository):
                         "lease_until = NULL, update_time = now() WHERE id = %s", (until, f"deferred: {why}",
                                                                                    delivery_id))
 
-    async def sent(self, delivery_id: str, now: datetime, target: str) -> None:
-        await self._run("UPDATE deliveries SET state = 'sent', sent_at = %s, sent_to = %s, lease_until = NULL, "
-                        "last_error = '', update_time = now() WHERE id = %s", (now, target, delivery_id))
+    async def sent(self, sent: Sequence[tuple[str, str]], now: datetime) -> None:
+        if sent:
+            await self._run(
+                "UPDATE deliveries d SET state = 'sent', sent_at = %s, sent_to = s.target, lease_until = NULL, "
+                "last_error = '', update_time = now() FROM unnest(%s::uuid[], %s::text[]) AS s(id, target) "
+                "WHERE d.id = s.id", (now, [i for i, _ in sent], [t for _, t in sent]))
 
     async def retry(self, delivery_id: str, attempts: int, at: datetime, error: str) -> None:
         await self._run("UPDATE deliveries SET state = 'pending', attempts = %s, next_attempt_at = %s, "
@@ -281,23 +284,32 @@ class PostgresDeliveries(_Repository):
 
 
 class PostgresPushLedger(_Repository):
-    async def lock_user(self, user_id: str) -> None:
-        await self._run("SELECT pg_advisory_xact_lock(%s, %s)", (_PUSH_LOCK, _signed32(zlib.crc32(user_id.encode()))))
+    async def lock_and_read(self, user_ids: Sequence[str], since: datetime) -> dict[str, dict[str, datetime]]:
+        if not user_ids:
+            return {}
+        # The locks in one order (no deadlock between dispatchers), then the read in a
+        # statement of its own: its snapshot sees what the lock holders before us committed.
+        await self._run("SELECT pg_advisory_xact_lock(%s, k) FROM unnest(%s::int[]) AS k",  # in the array's order
+                        (_PUSH_LOCK, sorted({_lock_key(u) for u in user_ids})))
+        rows = await self._all("SELECT user_id, notification_id, at FROM push_ledger "
+                               "WHERE user_id = ANY(%s) AND at > %s", (list(user_ids), since))
+        found: dict[str, dict[str, datetime]] = {u: {} for u in user_ids}
+        for r in rows:
+            found[r["user_id"]][str(r["notification_id"])] = r["at"]
+        return found
 
-    async def pushed(self, user_id: str, notification_id: str) -> bool:
-        return await self._one("SELECT 1 FROM push_ledger WHERE user_id = %s AND notification_id = %s",
-                               (user_id, notification_id)) is not None
-
-    async def since(self, user_id: str, since: datetime) -> list[datetime]:
-        rows = await self._all("SELECT at FROM push_ledger WHERE user_id = %s AND at > %s", (user_id, since))
-        return [r["at"] for r in rows]
-
-    async def record(self, user_id: str, notification_id: str, at: datetime) -> None:
-        await self._run("INSERT INTO push_ledger (user_id, notification_id, at) VALUES (%s, %s, %s) "
-                        "ON CONFLICT DO NOTHING", (user_id, notification_id, at))
+    async def record(self, pushes: Sequence[tuple[str, str, datetime]]) -> None:
+        if pushes:
+            await self._run("INSERT INTO push_ledger (user_id, notification_id, at) SELECT * FROM "
+                            "unnest(%s::text[], %s::uuid[], %s::timestamptz[]) ON CONFLICT DO NOTHING",
+                            ([p[0] for p in pushes], [p[1] for p in pushes], [p[2] for p in pushes]))
 
     async def forget_before(self, before: datetime) -> None:
         await self._run("DELETE FROM push_ledger WHERE at < %s", (before,))
+
+
+def _lock_key(user_id: str) -> int:
+    return _signed32(zlib.crc32(user_id.encode()))
 
 
 _PUSH_LOCK = 0x6B67_7000  # the advisory-lock class of the push limit's per-user locks

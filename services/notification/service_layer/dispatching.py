@@ -26,7 +26,7 @@ import asyncio
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from services.notification.domain.delivery_rules import PushLimit, RetryPolicy
 from services.notification.domain.model import DueDelivery, MailContent, PushContent
@@ -82,6 +82,13 @@ class Dispatcher:
         # Channels whose provider failed since their last success: the first success
         # after an outage brings their waiting retries forward.
         self._failing: set[str] = set()
+        # Accepted by their provider, not recorded yet: recorded together (one statement
+        # for all that finished meanwhile instead of a transaction each).
+        self._sent: list[tuple[DueDelivery, str]] = []
+        self._sent_waiting = asyncio.Event()
+        # The soonest retry or deferral this dispatcher scheduled: it wakes for it by itself
+        # (new deliveries wake it by NOTIFY; other replicas' schedules, within MAX_IDLE_SECONDS).
+        self._soonest: datetime | None = None
 
     # -- the loop ----------------------------------------------------------------------
 
@@ -98,8 +105,11 @@ class Dispatcher:
                 log.error("delivery outcome not recorded (the lease will run out and it is tried again)",
                           error=f"{type(error).__name__}: {error}")
 
+        recorder = asyncio.create_task(self._record_sent_continuously())
         try:
             while True:
+                if recorder.done():
+                    recorder.result()  # it never ends by itself: raise what stopped it
                 room = min(s.batch, s.concurrency - len(in_flight))
                 if room <= 0:
                     freed.clear()
@@ -112,22 +122,32 @@ class Dispatcher:
                     in_flight.add(task)
                     task.add_done_callback(done)
                 if len(taken) < room:  # caught up: sleep until woken or the next is due
-                    await wakeup.wait(await self._idle_seconds())
+                    await wakeup.wait(self._idle_seconds())
         finally:
+            recorder.cancel()
             for task in in_flight:
                 task.cancel()
+            await self.record_sent()
 
-    async def _idle_seconds(self) -> float:
-        async with self._uow() as uow:
-            due = await uow.deliveries.next_due()
-        if due is None:
+    def _idle_seconds(self) -> float:
+        if self._soonest is None:
             return MAX_IDLE_SECONDS
-        return min(MAX_IDLE_SECONDS, max(0.0, (due - self._clock()).total_seconds()))
+        left = (self._soonest - self._clock()).total_seconds()
+        if left <= 0:
+            self._soonest = None
+            return 0.0
+        return min(MAX_IDLE_SECONDS, left)
+
+    def _scheduled(self, at: datetime) -> None:
+        if self._soonest is None or at < self._soonest:
+            self._soonest = at
 
     async def dispatch_once(self, limit: int | None = None) -> int:
-        """One round, sends awaited (tests, and callers without a loop): how many were sent or tried."""
+        """One round, sends awaited and recorded (tests, and callers without a loop): how
+        many were sent or tried."""
         taken = await self.claim(limit or self._settings.batch)
         await asyncio.gather(*(self.deliver(d) for d in taken))
+        await self.record_sent()
         return len(taken)
 
     # -- deciding ----------------------------------------------------------------------
@@ -135,18 +155,20 @@ class Dispatcher:
     async def claim(self, limit: int) -> list[DueDelivery]:
         """Due deliveries to send now, leased to this dispatcher; the others decided."""
         now = self._clock()
-        to_send: list[DueDelivery] = []
         async with self._uow() as uow:
             due = await uow.deliveries.claim_due(now, limit)
-            # By user, so that the per-user locks of the push limit are taken in one order.
-            for delivery in sorted(due, key=lambda d: (d.user_id, d.id)):
-                if await self._may_send(uow, delivery):
-                    to_send.append(delivery)
+            emails: list[DueDelivery] = []
+            pushes: list[DueDelivery] = []
+            for d in due:
+                if await self._may_send(uow, d, now):
+                    (emails if d.channel == "email" else pushes).append(d)
+            to_send = emails + await self._within_push_limit(uow, pushes, now)
             await uow.deliveries.lease([d.id for d in to_send], now + self._settings.lease)
         return to_send
 
-    async def _may_send(self, uow: UnitOfWork, d: DueDelivery) -> bool:
-        now = self._clock()
+    async def _may_send(self, uow: UnitOfWork, d: DueDelivery, now: datetime) -> bool:
+        """Whether the delivery may go now as far as it alone can tell (the push limit,
+        which weighs a user's pushes together, comes after); else decided here."""
         preferences = d.preferences or Preferences()
         if d.user_id and not preferences.allows(d.channel, d.kind):
             await uow.deliveries.failed(d.id, d.attempts, now, "switched off in the user's preferences")
@@ -160,27 +182,36 @@ class Dispatcher:
             await uow.deliveries.failed(d.id, d.attempts, now, "the device was unregistered")
             return False
         if (until := preferences.push_held_until(now, self._settings.default_time_zone)) is not None:
-            await uow.deliveries.defer(d.id, until, "quiet hours")
-            self._count(d.channel, "deferred")
+            await self._defer(uow, d, until, "quiet hours")
             return False
-        return await self._within_push_limit(uow, d)
-
-    async def _within_push_limit(self, uow: UnitOfWork, d: DueDelivery) -> bool:
-        """One push per notification counts (all the user's devices get it)."""
-        if not d.user_id:
-            return True
-        now = self._clock()
-        ledger = uow.push_ledger
-        await ledger.lock_user(d.user_id)
-        if await ledger.pushed(d.user_id, d.notification_id):
-            return True
-        limit = self._settings.push_limit
-        if (turn := limit.next_allowed(await ledger.since(d.user_id, now - limit.window), now)) is not None:
-            await uow.deliveries.defer(d.id, turn, f"push limit: {limit.limit} an hour")
-            self._count(d.channel, "deferred")
-            return False
-        await ledger.record(d.user_id, d.notification_id, now)
         return True
+
+    async def _defer(self, uow: UnitOfWork, d: DueDelivery, until: datetime, why: str) -> None:
+        await uow.deliveries.defer(d.id, until, why)
+        self._scheduled(until)
+        self._count(d.channel, "deferred")
+
+    async def _within_push_limit(self, uow: UnitOfWork, pushes: list[DueDelivery], now: datetime
+                                 ) -> list[DueDelivery]:
+        """The pushes the users' hourly limits let go now (one per notification counts: all
+        of a user's devices get it); the others wait for their turn. The users' pushes are
+        locked for this transaction, so replicas never let one more through together."""
+        limit = self._settings.push_limit
+        users = sorted({d.user_id for d in pushes if d.user_id})
+        pushed = await uow.push_ledger.lock_and_read(users, now - limit.window) if users else {}
+        allowed, decided = [], []
+        for d in pushes:
+            mine = pushed.get(d.user_id)
+            if mine is None or d.notification_id in mine:
+                allowed.append(d)  # not a user's, or this notification already counts
+            elif (turn := limit.next_allowed(list(mine.values()), now)) is not None:
+                await self._defer(uow, d, turn, f"push limit: {limit.limit} an hour")
+            else:
+                mine[d.notification_id] = now
+                decided.append((d.user_id, d.notification_id, now))
+                allowed.append(d)
+        await uow.push_ledger.record(decided)
+        return allowed
 
     # -- sending -----------------------------------------------------------------------
 
@@ -202,7 +233,8 @@ class Dispatcher:
             log.exception("delivery failed unexpectedly", delivery_id=d.id, channel=d.channel)
             await self._record_retry(d, attempt, f"{type(error).__name__}: {error}", None)
         else:
-            await self._record_sent(d, target)
+            self._sent.append((d, target))
+            self._sent_waiting.set()
 
     async def _send(self, d: DueDelivery) -> str:
         content = d.content
@@ -224,15 +256,37 @@ class Dispatcher:
                                        collapse_key=content.collapse_key or None, delivery_id=d.id))
         return d.platform
 
-    async def _record_sent(self, d: DueDelivery, target: str) -> None:
-        recovered = d.channel in self._failing
-        self._failing.discard(d.channel)
-        async with self._uow() as uow:
-            await uow.deliveries.sent(d.id, self._clock(), target)
-            if recovered and await uow.deliveries.bring_forward(d.channel, self._clock()):
-                await uow.wake_dispatcher()
-                log.info("channel recovered: its waiting retries go now", channel=d.channel)
-        self._count(d.channel, "sent")
+    async def record_sent(self) -> None:
+        """Record the sends that finished since the last time (one statement for all)."""
+        sent, self._sent = self._sent, []
+        self._sent_waiting.clear()
+        if not sent:
+            return
+        now = self._clock()
+        recovered = {d.channel for d, _ in sent} & self._failing
+        self._failing -= recovered
+        try:
+            async with self._uow() as uow:
+                await uow.deliveries.sent([(d.id, target) for d, target in sent], now)
+                for channel in recovered:
+                    if await uow.deliveries.bring_forward(channel, now):
+                        await uow.wake_dispatcher()
+                        log.info("channel recovered: its waiting retries go now", channel=channel)
+        except BaseException:
+            self._sent[:0] = sent  # recorded with the next ones (their leases keep them ours meanwhile)
+            self._failing |= recovered
+            raise
+        for d, _ in sent:
+            self._count(d.channel, "sent")
+
+    async def _record_sent_continuously(self) -> None:
+        while True:
+            await self._sent_waiting.wait()
+            try:
+                await self.record_sent()
+            except Exception:
+                log.exception("sent deliveries not recorded yet; trying again")
+                await asyncio.sleep(0.5)
 
     async def _record_retry(self, d: DueDelivery, attempt: int, error: str, retry_after: float | None) -> None:
         async with self._uow() as uow:
@@ -254,6 +308,7 @@ class Dispatcher:
         if not retry.gives_up_after(attempt):
             delay = retry.delay(attempt, self._draw, retry_after)
             await uow.deliveries.retry(d.id, attempt, now + timedelta(seconds=delay), error)
+            self._scheduled(now + timedelta(seconds=delay))
             self._count(d.channel, "retry")
             log.info("delivery will be retried", delivery_id=d.id, channel=d.channel, attempt=attempt,
                      retry_in=round(delay, 2), error=error)
