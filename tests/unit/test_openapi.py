@@ -159,10 +159,14 @@ def test_links_feed_one_operation_from_another() -> None:
     assert sign_in["requestBody"] == {"login": "$request.body#/login", "password": "$request.body#/password"}
 
 
-def test_a_link_to_an_unknown_operation_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_link_or_example_of_an_unknown_operation_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     raw = {"openapi": "3.0.3", "info": {"title": "t", "version": "v1"}, "paths": {}}
+    monkeypatch.setattr(openapi, "EXAMPLES", {})
     monkeypatch.setattr(openapi, "LINKS", (openapi.Link("Nope_Source", "Nope_Target", "Nope"),))
     with pytest.raises(ValueError, match="unknown operation"):
+        openapi.refine(raw, contract_services())
+    monkeypatch.setattr(openapi, "EXAMPLES", {"Nope_Source": {}})
+    with pytest.raises(ValueError, match="no operation"):
         openapi.refine(raw, contract_services())
 
 
@@ -173,3 +177,19 @@ def test_the_document_is_valid_openapi() -> None:
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == sum(1 for item in DOCUMENT["paths"].values() for op in item.values()
                                   if isinstance(op, dict))
+
+
+@pytest.mark.parametrize("operation_id", sorted(openapi.EXAMPLES))
+def test_every_example_passes_the_contracts_rules(operation_id: str) -> None:
+    from google.protobuf import json_format, message_factory
+
+    from services.runtime.rpc.validation import validate
+
+    methods = {f"{s.name}_{m.name}": m for s in contract_services() for m in s.methods}
+    method = methods[operation_id]
+    request = message_factory.GetMessageClass(method.input_type)()
+    body = method.GetOptions().Extensions[annotations_pb2.http].body
+    json_format.ParseDict(openapi.EXAMPLES[operation_id], request if body == "*" else getattr(request, body))
+    validate(request)  # raises InvalidArgument naming the field
+    schema = _operation(operation_id)["requestBody"]["content"]["application/json"]
+    assert schema["example"] == openapi.EXAMPLES[operation_id]
