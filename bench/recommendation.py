@@ -192,6 +192,9 @@ def run() -> Section:
     anonymous = wrk.run("GET /api/v1/recommendations?city=spb (anonymous, cold start), half load", BASE,
                         ["/api/v1/recommendations?limit=20&city=spb"], connections=CONNECTIONS, seconds=SECONDS,
                         pace_ms=pace)
+    # The floor under the same load on this machine: Envoy and a bare grpc.aio servicer.
+    echo = wrk.run("GET /bench/echo (bare grpc.aio), half-load pacing, for reference", BASE,
+                   ["/bench/echo?message=hi"], connections=CONNECTIONS, seconds=SECONDS, pace_ms=pace)
     margin = blend.ndcg_at_10 / popularity.ndcg_at_10 - 1 if popularity.ndcg_at_10 else 0.0
     notes = [*_table_notes(table),
              f"Trained blend vs popularity on NDCG@10: {blend.ndcg_at_10:.4f} vs {popularity.ndcg_at_10:.4f} "
@@ -211,7 +214,7 @@ def run() -> Section:
              f"strategy '{strategy}'; half load paces each connection {pace} ms between requests."]
     return Section(
         title="recommendation-service (quality, Envoy -> recommendation latency, ingestion, retrain)",
-        results=[full, half, anonymous],
+        results=[full, half, anonymous, echo],
         checks=[
             Check("blend NDCG@10 over popularity's (x)", blend.ndcg_at_10 / max(popularity.ndcg_at_10, 1e-9),
                   "> 1.2", blend.ndcg_at_10 > 1.2 * popularity.ndcg_at_10),
