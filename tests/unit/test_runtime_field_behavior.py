@@ -92,9 +92,10 @@ def test_nested_repeated_and_map_values_are_cleared_too() -> None:
 SERVER_SET = {"id", "create_time", "update_time", "version"}
 # Ids the client names on purpose: an admin names the sessions, ticket tiers and seats of
 # an event (ids that must stay the same across publishes, tickets are sold against them),
-# and a tour and its stops (URL keys, like an event's slug).
+# and a tour and its stops (URL keys, like an event's slug); an app names each action it
+# reports (the idempotency id: the same action sent twice counts once).
 CLIENT_NAMED = {"kulturago.event.v1.Session.id", "kulturago.event.v1.TicketTier.id", "kulturago.event.v1.Seat.id",
-                "kulturago.gid.v1.Tour.id", "kulturago.gid.v1.Stop.id"}
+                "kulturago.gid.v1.Tour.id", "kulturago.gid.v1.Stop.id", "kulturago.recommendation.v1.Action.id"}
 
 
 def test_server_set_fields_of_every_resource_are_output_only() -> None:

@@ -24,12 +24,13 @@ _sym_db = _symbol_database.Default()
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
+from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from kulturago.options.v1 import access_pb2 as kulturago_dot_options_dot_v1_dot_access__pb2
 from kulturago.recommendation.v1 import events_pb2 as kulturago_dot_recommendation_dot_v1_dot_events__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n8kulturago/recommendation/v1/recommendation_service.proto\x12\x1bkulturago.recommendation.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!kulturago/options/v1/access.proto\x1a(kulturago/recommendation/v1/events.proto\"\x84\x03\n\x1aListRecommendationsRequest\x12\x1f\n\x05limit\x18\x01 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x64(\x00R\x05limit\x12.\n\x03lat\x18\x02 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80V@)\x00\x00\x00\x00\x00\x80V\xc0H\x00R\x03lat\x88\x01\x01\x12.\n\x03lon\x18\x03 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80\x66@)\x00\x00\x00\x00\x00\x80\x66\xc0H\x01R\x03lon\x88\x01\x01\x12;\n\x04when\x18\x04 \x01(\tB\'\xbaH$r\"R\x00R\x05todayR\x08tomorrowR\x07weekendR\x04weekR\x04when\x12\x17\n\x04kids\x18\x05 \x01(\x08H\x02R\x04kids\x88\x01\x01\x12(\n\x04\x63ity\x18\x06 \x01(\tB\x14\xbaH\x11r\x0fR\x00R\x06moscowR\x03spbR\x04\x63ity:L\xbaHI\x1aG\n\x0clat.with_lon\x12\x17lat and lon go together\x1a\x1ehas(this.lat) == has(this.lon)B\x06\n\x04_latB\x06\n\x04_lonB\x07\n\x05_kids\"\x99\x03\n\x10RecommendedEvent\x12\x12\n\x04slug\x18\x01 \x01(\tR\x04slug\x12\x14\n\x05title\x18\x02 \x01(\tR\x05title\x12\x1a\n\x08\x63\x61tegory\x18\x03 \x01(\tR\x08\x63\x61tegory\x12\x12\n\x04\x63ity\x18\x04 \x01(\tR\x04\x63ity\x12\x1d\n\nplace_name\x18\x05 \x01(\tR\tplaceName\x12\x42\n\x0fnext_start_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\rnextStartTime\x12\x17\n\x07is_free\x18\x07 \x01(\x08R\x06isFree\x12\x12\n\x04kids\x18\x08 \x01(\x08R\x04kids\x12\x1b\n\tprice_min\x18\t \x01(\x05R\x08priceMin\x12\x14\n\x05image\x18\n \x01(\tR\x05image\x12\x16\n\x06reason\x18\x0b \x01(\tR\x06reason\x12\x1f\n\x0breason_code\x18\x0c \x01(\tR\nreasonCode\x12\x14\n\x05score\x18\r \x01(\x01R\x05score\x12\x19\n\x08sold_out\x18\x0e \x01(\x08R\x07soldOut\"\xa5\x01\n\x1bListRecommendationsResponse\x12\x45\n\x06\x65vents\x18\x01 \x03(\x0b\x32-.kulturago.recommendation.v1.RecommendedEventR\x06\x65vents\x12#\n\rmodel_version\x18\x02 \x01(\tR\x0cmodelVersion\x12\x1a\n\x08strategy\x18\x03 \x01(\tR\x08strategy\"\x80\x01\n\x18ListSimilarEventsRequest\x12\x43\n\x05\x65vent\x18\x01 \x01(\tB-\xbaH*r(2&^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$R\x05\x65vent\x12\x1f\n\x05limit\x18\x02 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x32(\x00R\x05limit\"\x87\x01\n\x19ListSimilarEventsResponse\x12\x45\n\x06\x65vents\x18\x01 \x03(\x0b\x32-.kulturago.recommendation.v1.RecommendedEventR\x06\x65vents\x12#\n\rmodel_version\x18\x02 \x01(\tR\x0cmodelVersion\"\x8e\x01\n\x10ListPicksRequest\x12/\n\x04kind\x18\x01 \x01(\tB\x1b\xbaH\x18r\x16R\x05todayR\x07weekendR\x04kidsR\x04kind\x12(\n\x04\x63ity\x18\x02 \x01(\tB\x14\xbaH\x11r\x0fR\x00R\x06moscowR\x03spbR\x04\x63ity\x12\x1f\n\x05limit\x18\x03 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x32(\x00R\x05limit\"p\n\x11ListPicksResponse\x12\x45\n\x06\x65vents\x18\x01 \x03(\x0b\x32-.kulturago.recommendation.v1.RecommendedEventR\x06\x65vents\x12\x14\n\x05title\x18\x02 \x01(\tR\x05title\"\x80\x02\n\x06\x41\x63tion\x12\x18\n\x02id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12I\n\x04kind\x18\x02 \x01(\x0e\x32\'.kulturago.recommendation.v1.ActionKindB\x0c\xbaH\t\x82\x01\x06\x18\x01\x18\x02\x18\x05R\x04kind\x12L\n\nevent_slug\x18\x03 \x01(\tB-\xbaH*r(2&^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$R\teventSlug\x12\x43\n\x0b\x63lient_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\nclientTime\"a\n\x14RecordActionsRequest\x12I\n\x07\x61\x63tions\x18\x01 \x03(\x0b\x32#.kulturago.recommendation.v1.ActionB\n\xbaH\x07\x92\x01\x04\x08\x01\x10\x32R\x07\x61\x63tions\"3\n\x15RecordActionsResponse\x12\x1a\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x05R\x08\x61\x63\x63\x65pted\"\xa1\x01\n\tFavourite\x12\x12\n\x04slug\x18\x01 \x01(\tR\x04slug\x12;\n\x0b\x63reate_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12\x43\n\x05\x65vent\x18\x03 \x01(\x0b\x32-.kulturago.recommendation.v1.RecommendedEventR\x05\x65vent\"X\n\x13PutFavouriteRequest\x12\x41\n\x04slug\x18\x01 \x01(\tB-\xbaH*r(2&^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$R\x04slug\"[\n\x16\x44\x65leteFavouriteRequest\x12\x41\n\x04slug\x18\x01 \x01(\tB-\xbaH*r(2&^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$R\x04slug\"\x19\n\x17\x44\x65leteFavouriteResponse\"h\n\x15ListFavouritesRequest\x12&\n\tpage_size\x18\x01 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x64(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"\x88\x01\n\x16ListFavouritesResponse\x12\x46\n\nfavourites\x18\x01 \x03(\x0b\x32&.kulturago.recommendation.v1.FavouriteR\nfavourites\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"o\n\x13RetrainModelRequest\x12$\n\x07\x66\x61\x63tors\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\x80\x02(\x00R\x07\x66\x61\x63tors\x12\x32\n\niterations\x18\x02 \x01(\x05\x42\x12\xbaH\x0f\x1a\r\x18\x64(\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01R\niterations\"\x9a\x01\n\x0cModelMetrics\x12\x1c\n\nndcg_at_10\x18\x01 \x01(\x01R\x08ndcgAt10\x12 \n\x0crecall_at_20\x18\x02 \x01(\x01R\nrecallAt20\x12\x1a\n\x08\x63overage\x18\x03 \x01(\x01R\x08\x63overage\x12\x18\n\x07novelty\x18\x04 \x01(\x01R\x07novelty\x12\x14\n\x05users\x18\x05 \x01(\x05R\x05users\"\xfe\x02\n\x14RetrainModelResponse\x12#\n\rmodel_version\x18\x01 \x01(\tR\x0cmodelVersion\x12\x1c\n\tactivated\x18\x02 \x01(\x08R\tactivated\x12\x16\n\x06reason\x18\x03 \x01(\tR\x06reason\x12\x43\n\x07metrics\x18\x04 \x01(\x0b\x32).kulturago.recommendation.v1.ModelMetricsR\x07metrics\x12T\n\x10previous_metrics\x18\x05 \x01(\x0b\x32).kulturago.recommendation.v1.ModelMetricsR\x0fpreviousMetrics\x12\"\n\x0cinteractions\x18\x06 \x01(\x03R\x0cinteractions\x12#\n\rtrain_seconds\x18\x07 \x01(\x01R\x0ctrainSeconds\x12\'\n\x0fserving_version\x18\x08 \x01(\tR\x0eservingVersion\"Z\n\x14\x41\x63tivateModelRequest\x12\x42\n\rmodel_version\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x18\x32\x16^[A-Za-z0-9._-]{1,80}$R\x0cmodelVersion\"v\n\x15\x41\x63tivateModelResponse\x12\x1c\n\tactivated\x18\x01 \x01(\x08R\tactivated\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\x12\'\n\x0fserving_version\x18\x03 \x01(\tR\x0eservingVersion2\xf6\n\n\x15RecommendationService\x12\xad\x01\n\x13ListRecommendations\x12\x37.kulturago.recommendation.v1.ListRecommendationsRequest\x1a\x38.kulturago.recommendation.v1.ListRecommendationsResponse\"#\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x19\x12\x17/api/v1/recommendations\x12\xb7\x01\n\x11ListSimilarEvents\x12\x35.kulturago.recommendation.v1.ListSimilarEventsRequest\x1a\x36.kulturago.recommendation.v1.ListSimilarEventsResponse\"3\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02)\x12\'/api/v1/recommendations/similar/{event}\x12\x8c\x01\n\tListPicks\x12-.kulturago.recommendation.v1.ListPicksRequest\x1a..kulturago.recommendation.v1.ListPicksResponse\" \xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x16\x12\x14/api/v1/picks/{kind}\x12\x96\x01\n\rRecordActions\x12\x31.kulturago.recommendation.v1.RecordActionsRequest\x1a\x32.kulturago.recommendation.v1.RecordActionsResponse\"\x1e\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x14\"\x0f/api/v1/actions:\x01*\x12\x8f\x01\n\x0cPutFavourite\x12\x30.kulturago.recommendation.v1.PutFavouriteRequest\x1a&.kulturago.recommendation.v1.Favourite\"%\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x1b\x1a\x19/api/v1/favourites/{slug}\x12\xa3\x01\n\x0f\x44\x65leteFavourite\x12\x33.kulturago.recommendation.v1.DeleteFavouriteRequest\x1a\x34.kulturago.recommendation.v1.DeleteFavouriteResponse\"%\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x1b*\x19/api/v1/favourites/{slug}\x12\x99\x01\n\x0eListFavourites\x12\x32.kulturago.recommendation.v1.ListFavouritesRequest\x1a\x33.kulturago.recommendation.v1.ListFavouritesResponse\"\x1e\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x14\x12\x12/api/v1/favourites\x12y\n\x0cRetrainModel\x12\x30.kulturago.recommendation.v1.RetrainModelRequest\x1a\x31.kulturago.recommendation.v1.RetrainModelResponse\"\x04\xa0\xbb\x18\x04\x12|\n\rActivateModel\x12\x31.kulturago.recommendation.v1.ActivateModelRequest\x1a\x32.kulturago.recommendation.v1.ActivateModelResponse\"\x04\xa0\xbb\x18\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n8kulturago/recommendation/v1/recommendation_service.proto\x12\x1bkulturago.recommendation.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!kulturago/options/v1/access.proto\x1a(kulturago/recommendation/v1/events.proto\"\x84\x03\n\x1aListRecommendationsRequest\x12\x1f\n\x05limit\x18\x01 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x64(\x00R\x05limit\x12.\n\x03lat\x18\x02 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80V@)\x00\x00\x00\x00\x00\x80V\xc0H\x00R\x03lat\x88\x01\x01\x12.\n\x03lon\x18\x03 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80\x66@)\x00\x00\x00\x00\x00\x80\x66\xc0H\x01R\x03lon\x88\x01\x01\x12;\n\x04when\x18\x04 \x01(\tB\'\xbaH$r\"R\x00R\x05todayR\x08tomorrowR\x07weekendR\x04weekR\x04when\x12\x17\n\x04kids\x18\x05 \x01(\x08H\x02R\x04kids\x88\x01\x01\x12(\n\x04\x63ity\x18\x06 \x01(\tB\x14\xbaH\x11r\x0fR\x00R\x06moscowR\x03spbR\x04\x63ity:L\xbaHI\x1aG\n\x0clat.with_lon\x12\x17lat and lon go together\x1a\x1ehas(this.lat) == has(this.lon)B\x06\n\x04_latB\x06\n\x04_lonB\x07\n\x05_kids\"\x99\x03\n\x10RecommendedEvent\x12\x12\n\x04slug\x18\x01 \x01(\tR\x04slug\x12\x14\n\x05title\x18\x02 \x01(\tR\x05title\x12\x1a\n\x08\x63\x61tegory\x18\x03 \x01(\tR\x08\x63\x61tegory\x12\x12\n\x04\x63ity\x18\x04 \x01(\tR\x04\x63ity\x12\x1d\n\nplace_name\x18\x05 \x01(\tR\tplaceName\x12\x42\n\x0fnext_start_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\rnextStartTime\x12\x17\n\x07is_free\x18\x07 \x01(\x08R\x06isFree\x12\x12\n\x04kids\x18\x08 \x01(\x08R\x04kids\x12\x1b\n\tprice_min\x18\t \x01(\x05R\x08priceMin\x12\x14\n\x05image\x18\n \x01(\tR\x05image\x12\x16\n\x06reason\x18\x0b \x01(\tR\x06reason\x12\x1f\n\x0breason_code\x18\x0c \x01(\tR\nreasonCode\x12\x14\n\x05score\x18\r \x01(\x01R\x05score\x12\x19\n\x08sold_out\x18\x0e \x01(\x08R\x07soldOut\"\xa5\x01\n\x1bListRecommendationsResponse\x12\x45\n\x06\x65vents\x18\x01 \x03(\x0b\x32-.kulturago.recommendation.v1.RecommendedEventR\x06\x65vents\x12#\n\rmodel_version\x18\x02 \x01(\tR\x0cmodelVersion\x12\x1a\n\x08strategy\x18\x03 \x01(\tR\x08strategy\"\x80\x01\n\x18ListSimilarEventsRequest\x12\x43\n\x05\x65vent\x18\x01 \x01(\tB-\xbaH*r(2&^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$R\x05\x65vent\x12\x1f\n\x05limit\x18\x02 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x32(\x00R\x05limit\"\x87\x01\n\x19ListSimilarEventsResponse\x12\x45\n\x06\x65vents\x18\x01 \x03(\x0b\x32-.kulturago.recommendation.v1.RecommendedEventR\x06\x65vents\x12#\n\rmodel_version\x18\x02 \x01(\tR\x0cmodelVersion\"\x8e\x01\n\x10ListPicksRequest\x12/\n\x04kind\x18\x01 \x01(\tB\x1b\xbaH\x18r\x16R\x05todayR\x07weekendR\x04kidsR\x04kind\x12(\n\x04\x63ity\x18\x02 \x01(\tB\x14\xbaH\x11r\x0fR\x00R\x06moscowR\x03spbR\x04\x63ity\x12\x1f\n\x05limit\x18\x03 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x32(\x00R\x05limit\"p\n\x11ListPicksResponse\x12\x45\n\x06\x65vents\x18\x01 \x03(\x0b\x32-.kulturago.recommendation.v1.RecommendedEventR\x06\x65vents\x12\x14\n\x05title\x18\x02 \x01(\tR\x05title\"\x80\x02\n\x06\x41\x63tion\x12\x18\n\x02id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12I\n\x04kind\x18\x02 \x01(\x0e\x32\'.kulturago.recommendation.v1.ActionKindB\x0c\xbaH\t\x82\x01\x06\x18\x01\x18\x02\x18\x05R\x04kind\x12L\n\nevent_slug\x18\x03 \x01(\tB-\xbaH*r(2&^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$R\teventSlug\x12\x43\n\x0b\x63lient_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\nclientTime\"a\n\x14RecordActionsRequest\x12I\n\x07\x61\x63tions\x18\x01 \x03(\x0b\x32#.kulturago.recommendation.v1.ActionB\n\xbaH\x07\x92\x01\x04\x08\x01\x10\x32R\x07\x61\x63tions\"3\n\x15RecordActionsResponse\x12\x1a\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x05R\x08\x61\x63\x63\x65pted\"\xa7\x01\n\tFavourite\x12\x12\n\x04slug\x18\x01 \x01(\tR\x04slug\x12\x41\n\x0b\x63reate_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\ncreateTime\x12\x43\n\x05\x65vent\x18\x03 \x01(\x0b\x32-.kulturago.recommendation.v1.RecommendedEventR\x05\x65vent\"X\n\x13PutFavouriteRequest\x12\x41\n\x04slug\x18\x01 \x01(\tB-\xbaH*r(2&^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$R\x04slug\"[\n\x16\x44\x65leteFavouriteRequest\x12\x41\n\x04slug\x18\x01 \x01(\tB-\xbaH*r(2&^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$R\x04slug\"\x19\n\x17\x44\x65leteFavouriteResponse\"h\n\x15ListFavouritesRequest\x12&\n\tpage_size\x18\x01 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x64(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"\x88\x01\n\x16ListFavouritesResponse\x12\x46\n\nfavourites\x18\x01 \x03(\x0b\x32&.kulturago.recommendation.v1.FavouriteR\nfavourites\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"o\n\x13RetrainModelRequest\x12$\n\x07\x66\x61\x63tors\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\x80\x02(\x00R\x07\x66\x61\x63tors\x12\x32\n\niterations\x18\x02 \x01(\x05\x42\x12\xbaH\x0f\x1a\r\x18\x64(\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01R\niterations\"\x9a\x01\n\x0cModelMetrics\x12\x1c\n\nndcg_at_10\x18\x01 \x01(\x01R\x08ndcgAt10\x12 \n\x0crecall_at_20\x18\x02 \x01(\x01R\nrecallAt20\x12\x1a\n\x08\x63overage\x18\x03 \x01(\x01R\x08\x63overage\x12\x18\n\x07novelty\x18\x04 \x01(\x01R\x07novelty\x12\x14\n\x05users\x18\x05 \x01(\x05R\x05users\"\xfe\x02\n\x14RetrainModelResponse\x12#\n\rmodel_version\x18\x01 \x01(\tR\x0cmodelVersion\x12\x1c\n\tactivated\x18\x02 \x01(\x08R\tactivated\x12\x16\n\x06reason\x18\x03 \x01(\tR\x06reason\x12\x43\n\x07metrics\x18\x04 \x01(\x0b\x32).kulturago.recommendation.v1.ModelMetricsR\x07metrics\x12T\n\x10previous_metrics\x18\x05 \x01(\x0b\x32).kulturago.recommendation.v1.ModelMetricsR\x0fpreviousMetrics\x12\"\n\x0cinteractions\x18\x06 \x01(\x03R\x0cinteractions\x12#\n\rtrain_seconds\x18\x07 \x01(\x01R\x0ctrainSeconds\x12\'\n\x0fserving_version\x18\x08 \x01(\tR\x0eservingVersion\"Z\n\x14\x41\x63tivateModelRequest\x12\x42\n\rmodel_version\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x18\x32\x16^[A-Za-z0-9._-]{1,80}$R\x0cmodelVersion\"v\n\x15\x41\x63tivateModelResponse\x12\x1c\n\tactivated\x18\x01 \x01(\x08R\tactivated\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\x12\'\n\x0fserving_version\x18\x03 \x01(\tR\x0eservingVersion2\xf6\n\n\x15RecommendationService\x12\xad\x01\n\x13ListRecommendations\x12\x37.kulturago.recommendation.v1.ListRecommendationsRequest\x1a\x38.kulturago.recommendation.v1.ListRecommendationsResponse\"#\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x19\x12\x17/api/v1/recommendations\x12\xb7\x01\n\x11ListSimilarEvents\x12\x35.kulturago.recommendation.v1.ListSimilarEventsRequest\x1a\x36.kulturago.recommendation.v1.ListSimilarEventsResponse\"3\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02)\x12\'/api/v1/recommendations/similar/{event}\x12\x8c\x01\n\tListPicks\x12-.kulturago.recommendation.v1.ListPicksRequest\x1a..kulturago.recommendation.v1.ListPicksResponse\" \xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x16\x12\x14/api/v1/picks/{kind}\x12\x96\x01\n\rRecordActions\x12\x31.kulturago.recommendation.v1.RecordActionsRequest\x1a\x32.kulturago.recommendation.v1.RecordActionsResponse\"\x1e\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x14\"\x0f/api/v1/actions:\x01*\x12\x8f\x01\n\x0cPutFavourite\x12\x30.kulturago.recommendation.v1.PutFavouriteRequest\x1a&.kulturago.recommendation.v1.Favourite\"%\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x1b\x1a\x19/api/v1/favourites/{slug}\x12\xa3\x01\n\x0f\x44\x65leteFavourite\x12\x33.kulturago.recommendation.v1.DeleteFavouriteRequest\x1a\x34.kulturago.recommendation.v1.DeleteFavouriteResponse\"%\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x1b*\x19/api/v1/favourites/{slug}\x12\x99\x01\n\x0eListFavourites\x12\x32.kulturago.recommendation.v1.ListFavouritesRequest\x1a\x33.kulturago.recommendation.v1.ListFavouritesResponse\"\x1e\xa0\xbb\x18\x02\x82\xd3\xe4\x93\x02\x14\x12\x12/api/v1/favourites\x12y\n\x0cRetrainModel\x12\x30.kulturago.recommendation.v1.RetrainModelRequest\x1a\x31.kulturago.recommendation.v1.RetrainModelResponse\"\x04\xa0\xbb\x18\x04\x12|\n\rActivateModel\x12\x31.kulturago.recommendation.v1.ActivateModelRequest\x1a\x32.kulturago.recommendation.v1.ActivateModelResponse\"\x04\xa0\xbb\x18\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -68,6 +69,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ACTION'].fields_by_name['client_time']._serialized_options = b'\272H\003\310\001\001'
   _globals['_RECORDACTIONSREQUEST'].fields_by_name['actions']._loaded_options = None
   _globals['_RECORDACTIONSREQUEST'].fields_by_name['actions']._serialized_options = b'\272H\007\222\001\004\010\001\0202'
+  _globals['_FAVOURITE'].fields_by_name['create_time']._loaded_options = None
+  _globals['_FAVOURITE'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
   _globals['_PUTFAVOURITEREQUEST'].fields_by_name['slug']._loaded_options = None
   _globals['_PUTFAVOURITEREQUEST'].fields_by_name['slug']._serialized_options = b'\272H*r(2&^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$'
   _globals['_DELETEFAVOURITEREQUEST'].fields_by_name['slug']._loaded_options = None
@@ -100,48 +103,48 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RECOMMENDATIONSERVICE'].methods_by_name['RetrainModel']._serialized_options = b'\240\273\030\004'
   _globals['_RECOMMENDATIONSERVICE'].methods_by_name['ActivateModel']._loaded_options = None
   _globals['_RECOMMENDATIONSERVICE'].methods_by_name['ActivateModel']._serialized_options = b'\240\273\030\004'
-  _globals['_LISTRECOMMENDATIONSREQUEST']._serialized_start=259
-  _globals['_LISTRECOMMENDATIONSREQUEST']._serialized_end=647
-  _globals['_RECOMMENDEDEVENT']._serialized_start=650
-  _globals['_RECOMMENDEDEVENT']._serialized_end=1059
-  _globals['_LISTRECOMMENDATIONSRESPONSE']._serialized_start=1062
-  _globals['_LISTRECOMMENDATIONSRESPONSE']._serialized_end=1227
-  _globals['_LISTSIMILAREVENTSREQUEST']._serialized_start=1230
-  _globals['_LISTSIMILAREVENTSREQUEST']._serialized_end=1358
-  _globals['_LISTSIMILAREVENTSRESPONSE']._serialized_start=1361
-  _globals['_LISTSIMILAREVENTSRESPONSE']._serialized_end=1496
-  _globals['_LISTPICKSREQUEST']._serialized_start=1499
-  _globals['_LISTPICKSREQUEST']._serialized_end=1641
-  _globals['_LISTPICKSRESPONSE']._serialized_start=1643
-  _globals['_LISTPICKSRESPONSE']._serialized_end=1755
-  _globals['_ACTION']._serialized_start=1758
-  _globals['_ACTION']._serialized_end=2014
-  _globals['_RECORDACTIONSREQUEST']._serialized_start=2016
-  _globals['_RECORDACTIONSREQUEST']._serialized_end=2113
-  _globals['_RECORDACTIONSRESPONSE']._serialized_start=2115
-  _globals['_RECORDACTIONSRESPONSE']._serialized_end=2166
-  _globals['_FAVOURITE']._serialized_start=2169
-  _globals['_FAVOURITE']._serialized_end=2330
-  _globals['_PUTFAVOURITEREQUEST']._serialized_start=2332
-  _globals['_PUTFAVOURITEREQUEST']._serialized_end=2420
-  _globals['_DELETEFAVOURITEREQUEST']._serialized_start=2422
-  _globals['_DELETEFAVOURITEREQUEST']._serialized_end=2513
-  _globals['_DELETEFAVOURITERESPONSE']._serialized_start=2515
-  _globals['_DELETEFAVOURITERESPONSE']._serialized_end=2540
-  _globals['_LISTFAVOURITESREQUEST']._serialized_start=2542
-  _globals['_LISTFAVOURITESREQUEST']._serialized_end=2646
-  _globals['_LISTFAVOURITESRESPONSE']._serialized_start=2649
-  _globals['_LISTFAVOURITESRESPONSE']._serialized_end=2785
-  _globals['_RETRAINMODELREQUEST']._serialized_start=2787
-  _globals['_RETRAINMODELREQUEST']._serialized_end=2898
-  _globals['_MODELMETRICS']._serialized_start=2901
-  _globals['_MODELMETRICS']._serialized_end=3055
-  _globals['_RETRAINMODELRESPONSE']._serialized_start=3058
-  _globals['_RETRAINMODELRESPONSE']._serialized_end=3440
-  _globals['_ACTIVATEMODELREQUEST']._serialized_start=3442
-  _globals['_ACTIVATEMODELREQUEST']._serialized_end=3532
-  _globals['_ACTIVATEMODELRESPONSE']._serialized_start=3534
-  _globals['_ACTIVATEMODELRESPONSE']._serialized_end=3652
-  _globals['_RECOMMENDATIONSERVICE']._serialized_start=3655
-  _globals['_RECOMMENDATIONSERVICE']._serialized_end=5053
+  _globals['_LISTRECOMMENDATIONSREQUEST']._serialized_start=292
+  _globals['_LISTRECOMMENDATIONSREQUEST']._serialized_end=680
+  _globals['_RECOMMENDEDEVENT']._serialized_start=683
+  _globals['_RECOMMENDEDEVENT']._serialized_end=1092
+  _globals['_LISTRECOMMENDATIONSRESPONSE']._serialized_start=1095
+  _globals['_LISTRECOMMENDATIONSRESPONSE']._serialized_end=1260
+  _globals['_LISTSIMILAREVENTSREQUEST']._serialized_start=1263
+  _globals['_LISTSIMILAREVENTSREQUEST']._serialized_end=1391
+  _globals['_LISTSIMILAREVENTSRESPONSE']._serialized_start=1394
+  _globals['_LISTSIMILAREVENTSRESPONSE']._serialized_end=1529
+  _globals['_LISTPICKSREQUEST']._serialized_start=1532
+  _globals['_LISTPICKSREQUEST']._serialized_end=1674
+  _globals['_LISTPICKSRESPONSE']._serialized_start=1676
+  _globals['_LISTPICKSRESPONSE']._serialized_end=1788
+  _globals['_ACTION']._serialized_start=1791
+  _globals['_ACTION']._serialized_end=2047
+  _globals['_RECORDACTIONSREQUEST']._serialized_start=2049
+  _globals['_RECORDACTIONSREQUEST']._serialized_end=2146
+  _globals['_RECORDACTIONSRESPONSE']._serialized_start=2148
+  _globals['_RECORDACTIONSRESPONSE']._serialized_end=2199
+  _globals['_FAVOURITE']._serialized_start=2202
+  _globals['_FAVOURITE']._serialized_end=2369
+  _globals['_PUTFAVOURITEREQUEST']._serialized_start=2371
+  _globals['_PUTFAVOURITEREQUEST']._serialized_end=2459
+  _globals['_DELETEFAVOURITEREQUEST']._serialized_start=2461
+  _globals['_DELETEFAVOURITEREQUEST']._serialized_end=2552
+  _globals['_DELETEFAVOURITERESPONSE']._serialized_start=2554
+  _globals['_DELETEFAVOURITERESPONSE']._serialized_end=2579
+  _globals['_LISTFAVOURITESREQUEST']._serialized_start=2581
+  _globals['_LISTFAVOURITESREQUEST']._serialized_end=2685
+  _globals['_LISTFAVOURITESRESPONSE']._serialized_start=2688
+  _globals['_LISTFAVOURITESRESPONSE']._serialized_end=2824
+  _globals['_RETRAINMODELREQUEST']._serialized_start=2826
+  _globals['_RETRAINMODELREQUEST']._serialized_end=2937
+  _globals['_MODELMETRICS']._serialized_start=2940
+  _globals['_MODELMETRICS']._serialized_end=3094
+  _globals['_RETRAINMODELRESPONSE']._serialized_start=3097
+  _globals['_RETRAINMODELRESPONSE']._serialized_end=3479
+  _globals['_ACTIVATEMODELREQUEST']._serialized_start=3481
+  _globals['_ACTIVATEMODELREQUEST']._serialized_end=3571
+  _globals['_ACTIVATEMODELRESPONSE']._serialized_start=3573
+  _globals['_ACTIVATEMODELRESPONSE']._serialized_end=3691
+  _globals['_RECOMMENDATIONSERVICE']._serialized_start=3694
+  _globals['_RECOMMENDATIONSERVICE']._serialized_end=5092
 # @@protoc_insertion_point(module_scope)
