@@ -61,3 +61,19 @@ def test_list_items_conform_to_the_documented_response(http: httpx.Client, serve
     reply = http.get(path)
     assert reply.status_code == 200, reply.text
     served_schema[path.split("?", 1)[0]]["GET"].validate_response(reply)  # raises on a mismatch
+
+
+@pytest.mark.parametrize("size", [9_000, 20_000, 50_000])
+def test_a_long_query_string_gets_the_services_answer_not_a_rate_limit(http: httpx.Client, size: int) -> None:
+    # Was: 429 RESOURCE_EXHAUSTED "received metadata size exceeds soft/hard limit" from grpc
+    # itself (8/16 KiB), for a URL or headers well inside what the gateway takes (60 KiB).
+    reply = http.get("/api/v1/search", params={"q": "a" * size})
+    assert reply.status_code == 400, reply.text
+    assert reply.json()["details"][0]["metadata"] == {"field": "q"}
+
+
+def test_large_request_headers_reach_the_service(http: httpx.Client) -> None:
+    reply = http.get("/api/v1/events", params={"pageSize": 1}, headers={"x-client-note": "a" * 40_000})
+    assert reply.status_code == 200, reply.text
+    beyond = http.get("/api/v1/events", headers={"x-client-note": "a" * 70_000})  # over the gateway's 60 KiB
+    assert beyond.status_code == 431 and _message(beyond)

@@ -66,11 +66,20 @@ def default_middlewares(app: ServiceApp) -> list[Middleware]:
     ]
 
 
+MAX_METADATA = 128 * 1024  # bytes of request metadata a service accepts (see create_server)
+
+
 def create_server(app: ServiceApp, middlewares: Sequence[Middleware] | None = None
                   ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
     server = grpc.aio.server(
         interceptors=[PipelineInterceptor(middlewares if middlewares is not None else default_middlewares(app))],
-        options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 8 * 1024 * 1024)],
+        options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 8 * 1024 * 1024),
+                 # grpc's own limits (8 KiB soft, 16 KiB hard) are below what the gateway lets
+                 # through: its 60 KiB of request headers, plus the REST path (query string
+                 # included) it forwards as x-envoy-original-path. A long query or header
+                 # would get grpc's RESOURCE_EXHAUSTED, a 429 "too many requests", before any
+                 # validation could say what is wrong; the gateway's own 431 bounds it instead.
+                 ("grpc.max_metadata_size", MAX_METADATA), ("grpc.absolute_max_metadata_size", MAX_METADATA)],
     )
     app.register(server)
     health_servicer = health.aio.HealthServicer()
