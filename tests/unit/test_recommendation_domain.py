@@ -151,13 +151,22 @@ def test_time_split_keeps_only_new_future_items_of_users_with_a_past() -> None:
     items = np.array([0, 1, 0, 2, 1, 2, 3, 3, 3, 3], dtype=np.int64)
     strength = np.ones(10, dtype=np.float32)
     times = np.array([1, 2, 9, 10, 1, 2, 3, 4, 5, 6], dtype=np.float64)
-    split = time_split(users, items, strength, times, n_items=4, holdout=0.2)  # cut: the 80% quantile of times
+    split = time_split(users, items, strength, times, n_items=4, holdout=0.2)  # cut: 8.2, 20% of 1..10 before 10
     assert dict(split.test) == {}  # user 0's future is an item met before; user 1 has no past
     times[5] = 10.0  # user 2 meets item 2 for the first time after the cut
     split = time_split(users, items, strength, times, n_items=4, holdout=0.2)
     assert dict(split.test) == {2: {2}}
     assert split.train[2] == {1: 1.0, 3: 4.0}
     assert split.item_users.tolist() == [1, 2, 0, 1]
+
+
+def test_the_cut_is_by_time_so_a_burst_of_recent_actions_keeps_the_held_out_users() -> None:
+    # 100 users with a past and a future over 10 days, then 5,000 actions of 5 users in the last minute.
+    users = np.concatenate([np.repeat(np.arange(100), 2), np.repeat(np.arange(100, 105), 1000)])
+    items = np.concatenate([np.tile([0, 1], 100), np.full(5000, 2)])
+    times = np.concatenate([np.tile([1.0 * 86400, 9.5 * 86400], 100), np.full(5000, 10 * 86400 - 30.0)])
+    split = time_split(users, items, np.ones(len(users), dtype=np.float32), times, n_items=3, holdout=0.2)
+    assert len(split.test) == 100
 
 
 def test_evaluate_averages_over_users_and_measures_coverage_and_novelty() -> None:

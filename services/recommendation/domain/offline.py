@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from services.recommendation.domain import als, ranking
 from services.recommendation.domain.actions import HALF_LIFE, WEIGHTS, Kind
-from services.recommendation.domain.evaluation import Metrics, Ranker, Split, evaluate, time_split
+from services.recommendation.domain.evaluation import Metrics, Ranker, Split, cut_time, evaluate, time_split
 
 POPULARITY_HALF_LIFE_DAYS = 7.0
 
@@ -174,7 +174,7 @@ def evaluate_all(log: Log, ctx: Context, params: als.AlsParams, *, holdout: floa
     import time
 
     split = time_split(log.users, log.items, log.strength, log.times, log.n_items, holdout)
-    cut = float(np.quantile(log.times, 1.0 - holdout))
+    cut = cut_time(log.times, holdout)
     started = time.perf_counter()
     x, y = als.train(matrix(split, log.n_users, log.n_items), params)
     train_seconds = time.perf_counter() - started
