@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC
-from typing import Any, TypeVar
+from typing import Any
 
-from google.protobuf.message import DecodeError, Message
 from psycopg import AsyncConnection
 
 from kulturago.auth.v1 import events_pb2 as auth_events
@@ -20,18 +19,11 @@ from services.recommendation.domain.actions import Action, Kind
 from services.recommendation.domain.catalog import CatalogItem
 from services.recommendation.service_layer.actions import ProfileWriter, take_in
 from services.runtime.messaging.consumer import EventHandler, PoisonMessage, ReceivedEvent
+from services.runtime.messaging.decoding import decode_event
 from services.runtime.timestamps import from_timestamp
 
 CATALOG_TOPICS = ("event.published", "ticket.availability", "user.updated")
 ACTION_TOPICS = ("user.action", "ticket.paid")
-M = TypeVar("M", bound=Message)
-
-
-def _decode(kind: type[M], event: ReceivedEvent) -> M:
-    try:
-        return kind.FromString(event.payload)
-    except DecodeError as exc:
-        raise PoisonMessage(f"undecodable {kind.DESCRIPTOR.name}: {exc}") from exc
 
 
 def _snapshot_of(message: event_events.EventPublished) -> event_events.EventPublished.Snapshot:
@@ -64,15 +56,15 @@ def catalog_row(message: event_events.EventPublished) -> repository.CatalogRow:
 
 async def on_catalog(event: ReceivedEvent, conn: AsyncConnection[Any]) -> None:
     if event.topic == "event.published":
-        await repository.upsert_event(conn, catalog_row(_decode(event_events.EventPublished, event)))
+        await repository.upsert_event(conn, catalog_row(decode_event(event_events.EventPublished, event)))
     elif event.topic == "ticket.availability":
-        report = _decode(ticket_events.SessionAvailability, event)
+        report = decode_event(ticket_events.SessionAvailability, event)
         if report.event_slug and report.session_id:
             await repository.record_availability(conn, report.event_slug, report.session_id,
                                                  sum(max(0, t.available) for t in report.tiers),
                                                  from_timestamp(report.time))
     elif event.topic == "user.updated":
-        user = _decode(auth_events.UserUpdated, event)
+        user = decode_event(auth_events.UserUpdated, event)
         if user.user_id:
             await repository.record_profile(conn, user.user_id, user.city, tuple(user.interests),
                                             from_timestamp(user.update_time))
@@ -80,13 +72,13 @@ async def on_catalog(event: ReceivedEvent, conn: AsyncConnection[Any]) -> None:
 
 def action_of(event: ReceivedEvent) -> Action | None:
     if event.topic == "ticket.paid":
-        paid = _decode(ticket_events.TicketPaid, event)
+        paid = decode_event(ticket_events.TicketPaid, event)
         order = paid.order
         if not order.user_id or not order.event_slug:
             raise PoisonMessage("TicketPaid without user_id or event_slug")
         return Action(order.user_id, f"paid:{order.order_id}", Kind.PURCHASE, order.event_slug,
                       from_timestamp(paid.paid_time))
-    message = _decode(reco_events.UserAction, event)
+    message = decode_event(reco_events.UserAction, event)
     if not message.user_id or not message.action_id or not message.event_slug:
         raise PoisonMessage("UserAction without user_id, action_id or event_slug")
     try:
