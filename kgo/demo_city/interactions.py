@@ -89,10 +89,10 @@ def generate_log(events: Sequence[DemoEvent], *, users: int, actions_per_user: f
     for u in range(users):
         k = int(counts[u])
         times = np.sort(rng.uniform(start, end.timestamp(), k))
-        late = times > end.timestamp() - 7 * 86400
+        last_week = times > end.timestamp() - 7 * 86400
         choice = np.empty(k, dtype=np.int64)
         for flag in (False, True):
-            sel = late == flag
+            sel = last_week == flag
             m = int(sel.sum())
             if m:
                 mix = _OWN * p[own[u], home[u], int(flag)] + (1 - _OWN) * p[other[u], home[u], int(flag)]
