@@ -7,7 +7,7 @@ import sys
 
 from bench.report import Section, write
 
-SCENARIOS = ("gateway", "search", "geo", "tickets", "recommendation", "notifications")
+SCENARIOS = ("gateway", "search", "geo", "tickets", "recommendation", "notifications", "tours")
 
 
 def main(argv: list[str]) -> None:

@@ -3,6 +3,7 @@ HTTP server (WebSocket, bundles) and the synthesis workers."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import grpc
@@ -22,8 +23,7 @@ from services.gid.entrypoints.http_api import HttpApi
 from services.gid.service_layer.bundles import Bundles
 from services.gid.service_layer.live_tour import LiveTours
 from services.gid.service_layer.speech import Speech
-from services.gid.service_layer.tours import TourCatalog
-from services.runtime.cache import open_redis
+from services.gid.service_layer.tours import RecentTours, TourCatalog
 from services.runtime.db import open_pool, require_schema
 from services.runtime.faults import FaultPoints
 from services.runtime.messaging.outbox import OutboxRelay
@@ -47,14 +47,23 @@ def blocking_redis(url: str) -> aioredis.Redis:
     return aioredis.Redis.from_url(url, socket_connect_timeout=1.0, socket_timeout=None, health_check_interval=30)
 
 
+def pooled_redis(url: str, connections: int) -> aioredis.Redis:
+    """For the many small commands of many listeners at once (sessions, the speech index,
+    the queue): at most `connections`, a command waits its turn (2 s) rather than failing."""
+    pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=connections, timeout=2.0,
+                                                    socket_timeout=2.0, socket_connect_timeout=1.0,
+                                                    health_check_interval=30)
+    return aioredis.Redis(connection_pool=pool)
+
+
 async def build_app(settings: GidSettings | None = None) -> ServiceApp:
     s = settings or GidSettings()
     await require_schema(s.database_url, MIGRATIONS)
     pool = await open_pool(s.database_url)
-    redis = open_redis(s.redis_url)
+    redis = pooled_redis(s.redis_url, s.redis_connections)
     waiting_redis = blocking_redis(s.redis_url)
     storage = ObjectStorage(s.s3())
-    engine = EspeakEngine()
+    engine = EspeakEngine(spares=s.tts_workers)
     names = QueueNames(stream=s.tts_stream, group=s.tts_group)
 
     def unit_of_work() -> GidUnitOfWork:
@@ -67,7 +76,7 @@ async def build_app(settings: GidSettings | None = None) -> ServiceApp:
     completions = RedisCompletions(waiting_redis, names)
     speech = Speech(engine.version, speech_catalog, RedisJobQueue(redis, names), completions, store,
                     wait_seconds=s.tts_wait_seconds)
-    live = LiveTours(catalog, speech, RedisListeningStore(redis), window_bytes=s.live_window_kb * 1024)
+    live = LiveTours(RecentTours(catalog), speech, RedisListeningStore(redis), window_bytes=s.live_window_kb * 1024)
     bundles = Bundles(catalog, unit_of_work, speech, S3BundleStorage(storage), RedisBuildLock(redis),
                       wait_seconds=s.bundle_wait_seconds)
     http = HttpApi(TokenVerifier.from_file(s.jwks_file, issuer=s.jwt_issuer, audience=s.jwt_audience), live, bundles)
@@ -81,7 +90,12 @@ async def build_app(settings: GidSettings | None = None) -> ServiceApp:
         gid_service_pb2_grpc.add_TourServiceServicer_to_server(TourServicer(catalog), server)
         gid_service_pb2_grpc.add_SpeechServiceServicer_to_server(SpeechServicer(speech), server)
 
+    async def warm_up() -> None:
+        await storage.ensure_bucket()
+        await asyncio.to_thread(engine.warm_up)
+
     async def close() -> None:
+        engine.close()
         await relay.close()
         await geo.close()
         await redis.aclose()
@@ -89,7 +103,7 @@ async def build_app(settings: GidSettings | None = None) -> ServiceApp:
         await pool.close()
 
     return ServiceApp(settings=s, error_domain="gid.kulturago.ru", service_names=[_TOURS.full_name, _SPEECH.full_name],
-                      register=register, policy=POLICY, startup=[storage.ensure_bucket], workers=[
+                      register=register, policy=POLICY, startup=[warm_up], workers=[
                           Worker("gid-outbox-relay", relay.run),
                           Worker("gid-http", web_worker(http.app, s.http_host, s.http_port)),
                           Worker("gid-tts-completions", completions.follow),

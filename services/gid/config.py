@@ -21,6 +21,7 @@ class GidSettings(ServiceSettings, S3Fields):
     tts_max_deliveries: int = 3  # then it goes to <tts_stream>.dlq
     tts_wait_seconds: float = 30.0  # Speak (and a narration) waits this long for a job
     tts_audio_cache_mb: int = 64  # recent audio kept in process
+    redis_connections: int = 64  # at most, for sessions, the speech index and the queue
 
     # Live tours.
     live_window_kb: int = 96  # sent ahead of the listener's last acknowledgement

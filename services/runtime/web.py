@@ -39,7 +39,8 @@ def web_worker(make_app: Callable[[], web.Application], host: str, port: int, *,
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=shutdown_seconds)
         await runner.setup()
         try:
-            await web.TCPSite(runner, host, port, reuse_address=True).start()
+            # A deep accept queue: hundreds of clients may connect at the same instant.
+            await web.TCPSite(runner, host, port, reuse_address=True, backlog=2048).start()
             worker_healthy()
             await asyncio.Event().wait()  # until cancelled
         finally:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from kgo import provision, topology
 from services.gid.adapters.audio_store import RedisSpeechCatalog, S3AudioStore
 from services.gid.adapters.speech_engine import EspeakEngine, SynthesisError
 from services.gid.adapters.tts_queue import (
+    JOBS,
     TAKEN_OVER,
     QueueNames,
     RedisCompletions,
@@ -84,8 +85,15 @@ async def rig() -> AsyncIterator[Rig]:
         await redis.aclose()
 
 
-async def test_a_job_whose_worker_died_is_taken_over_and_finished(rig: Rig, tmp_path: Path) -> None:
-    engine = EspeakEngine()
+@pytest.fixture
+def engine() -> Iterator[EspeakEngine]:
+    engine = EspeakEngine(spares=1)
+    yield engine
+    engine.close()
+
+
+async def test_a_job_whose_worker_died_is_taken_over_and_finished(rig: Rig, tmp_path: Path,
+                                                                 engine: EspeakEngine) -> None:
     (tmp_path / "tts-worker").touch()  # the fault point: this worker dies after synthesising
     dying = rig.worker(engine, 0, faults=FaultPoints(tmp_path))
     dying_task = asyncio.create_task(dying.run())
@@ -134,8 +142,7 @@ async def test_a_job_that_keeps_failing_is_dead_lettered_and_its_waiters_told(ri
     assert not await rig.redis.exists(rig.names.queued(content_hash))  # asking again tries again
 
 
-async def test_one_job_for_many_waiters_and_none_for_stored_speech(rig: Rig) -> None:
-    engine = EspeakEngine()
+async def test_one_job_for_many_waiters_and_none_for_stored_speech(rig: Rig, engine: EspeakEngine) -> None:
     worker_task = asyncio.create_task(rig.worker(engine, 0).run())
     speech = rig.speech(engine)
     utterance = Utterance(f"Все ждут одну и ту же фразу {random.randint(1, 10**9)}.", "ru")
@@ -147,3 +154,26 @@ async def test_one_job_for_many_waiters_and_none_for_stored_speech(rig: Rig) -> 
     assert len({r.speech.hash for r in results}) == 1 and again.cached
     jobs: Any = await rig.redis.xrange(rig.names.stream)
     assert len(jobs) == 1
+
+
+async def test_speech_stored_in_s3_is_not_synthesised_again_when_redis_forgot_it(rig: Rig,
+                                                                                 engine: EspeakEngine) -> None:
+    worker = rig.worker(engine, 0)
+    worker_task = asyncio.create_task(worker.run())
+    utterance = Utterance(f"Эту фразу помнит только S3, номер {random.randint(1, 10**9)}.", "ru")
+    try:
+        first = await asyncio.wait_for(rig.speech(engine).speak(utterance), 30)
+        await rig.redis.delete(f"{rig.names.prefix}:audio:{first.speech.hash}")  # Redis emptied
+        synthesised = JOBS.labels("done")._value.get()
+        forgetful = RedisSpeechCatalog(rig.redis, rig.store, prefix=rig.names.prefix)
+        fresh = TtsWorker(rig.redis, rig.names, engine, rig.store, forgetful, rig.completions, index=1,
+                          timings=WorkerTimings(min_idle_ms=300, block_ms=100))
+        worker_task.cancel()
+        worker_task = asyncio.create_task(fresh.run())
+        speech = Speech(engine.version, forgetful, RedisJobQueue(rig.redis, rig.names), rig.completions, rig.store)
+        again = await asyncio.wait_for(speech.speak(utterance), 30)
+    finally:
+        worker_task.cancel()
+    assert again.speech == first.speech
+    assert JOBS.labels("done")._value.get() == synthesised  # found in S3, not synthesised again
+    assert await rig.redis.exists(f"{rig.names.prefix}:audio:{first.speech.hash}")  # and indexed again

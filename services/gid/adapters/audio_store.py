@@ -12,7 +12,7 @@ import redis.asyncio as aioredis
 from minio.error import S3Error
 
 from services.gid.domain.speech import FORMATS, AudioFormat, StoredSpeech, meta_key, object_key
-from services.runtime.cache import CACHE_ERRORS
+from services.runtime.cache import CACHE_ERRORS, SizedLru
 from services.runtime.logging import get_logger
 from services.runtime.object_storage import ObjectStorage
 
@@ -22,31 +22,6 @@ MAX_AUDIO_BYTES = 64 * 1024 * 1024  # one piece: far more than 5,000 characters 
 _IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-class _ByteLru:
-    """Bounded by total bytes; least recently used out first."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self._max = max_bytes
-        self._size = 0
-        self._entries: OrderedDict[str, bytes] = OrderedDict()
-
-    def get(self, key: str) -> bytes | None:
-        value = self._entries.get(key)
-        if value is not None:
-            self._entries.move_to_end(key)
-        return value
-
-    def put(self, key: str, value: bytes) -> None:
-        if len(value) > self._max:
-            return
-        old = self._entries.pop(key, None)
-        self._size += len(value) - (len(old) if old else 0)
-        self._entries[key] = value
-        while self._size > self._max:
-            _, evicted = self._entries.popitem(last=False)
-            self._size -= len(evicted)
-
-
 def _missing(exc: S3Error) -> bool:
     return exc.code in ("NoSuchKey", "NoSuchObject", "NotFound")
 
@@ -54,7 +29,7 @@ def _missing(exc: S3Error) -> bool:
 class S3AudioStore:
     def __init__(self, storage: ObjectStorage, *, cache_bytes: int = 64 * 1024 * 1024) -> None:
         self._storage = storage
-        self._cache = _ByteLru(cache_bytes)
+        self._cache = SizedLru[str, bytes](cache_bytes)
         self._reading: dict[str, asyncio.Future[bytes]] = {}  # one S3 read per key at a time
 
     async def read(self, content_hash: str, fmt: AudioFormat) -> bytes:
@@ -67,7 +42,7 @@ class S3AudioStore:
         self._reading[key] = future
         try:
             data = await self._storage.read(key, MAX_AUDIO_BYTES)
-            self._cache.put(key, data)
+            self._cache.put(key, data, len(data))
             future.set_result(data)
             return data
         except BaseException as exc:
@@ -92,7 +67,7 @@ class S3AudioStore:
                                 content_type=FORMATS[name].content_type, cache_control=_IMMUTABLE)
             for name, data in encoded.items()))
         for name, data in encoded.items():
-            self._cache.put(object_key(content_hash, FORMATS[name]), data)
+            self._cache.put(object_key(content_hash, FORMATS[name]), data, len(data))
         await self._storage.write(meta_key(content_hash), speech.to_json().encode(), content_type="application/json")
 
     async def meta(self, content_hash: str) -> StoredSpeech | None:
@@ -102,7 +77,9 @@ class S3AudioStore:
 
 class RedisSpeechCatalog:
     """What is stored, by content hash: in process (stored speech never changes), then
-    Redis, then S3's metadata object (Redis may have been emptied; S3 is the record)."""
+    Redis. S3's metadata object is the record: `find_stored` (the workers', before they
+    synthesise) also looks there, in case Redis was emptied; requests do not, to keep an
+    S3 round trip off the path to a first byte (a job for speech S3 has is cheap)."""
 
     def __init__(self, redis: aioredis.Redis, store: S3AudioStore, *, prefix: str = "tts",
                  max_entries: int = 100_000) -> None:
@@ -127,17 +104,18 @@ class RedisSpeechCatalog:
             raw = await self._redis.get(self._key(content_hash))
         except CACHE_ERRORS as exc:
             log.warning("redis unavailable: speech index skipped", error=str(exc))
-            raw = None
-        if raw is not None:
-            speech = StoredSpeech.from_json(raw)
-        else:
-            found = await self._store.meta(content_hash)
-            if found is None:
-                return None
-            speech = found
-            await self.record(speech)
+            return None
+        if raw is None:
+            return None
+        speech = StoredSpeech.from_json(raw)
         self._remember(speech)
         return speech
+
+    async def find_stored(self, content_hash: str) -> StoredSpeech | None:
+        found = await self.find(content_hash)
+        if found is None and (found := await self._store.meta(content_hash)) is not None:
+            await self.record(found)
+        return found
 
     async def record(self, speech: StoredSpeech) -> None:
         self._remember(speech)

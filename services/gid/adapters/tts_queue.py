@@ -238,7 +238,7 @@ class TtsWorker:
         if deliveries > self._timings.max_deliveries:
             await self._dead_letter(entry_id, job, deliveries, "its workers kept dying")
             return
-        found = await self._catalog.find(content_hash)
+        found = await self._catalog.find_stored(content_hash)
         if found is None:
             keeper = asyncio.create_task(self._keep_claimed(entry_id))
             started = time.monotonic()

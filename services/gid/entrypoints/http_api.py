@@ -29,7 +29,17 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from google.protobuf import json_format
 
 from services.gid.service_layer.bundles import Bundles
-from services.gid.service_layer.live_tour import Ack, Control, LiveTours, Pause, Position, Resume, Skip, Start
+from services.gid.service_layer.live_tour import (
+    Ack,
+    Control,
+    LiveTours,
+    Pause,
+    Position,
+    Resume,
+    Skip,
+    Start,
+    error_notice,
+)
 from services.runtime import errors
 from services.runtime.logging import get_logger
 from services.runtime.rpc.errors import HTTP_STATUS, status_message
@@ -160,20 +170,20 @@ class HttpApi:
         async def controls() -> AsyncIterator[Control]:
             async for message in ws:
                 if message.type != WSMsgType.TEXT:
-                    await channel.notice(_error_notice(errors.InvalidArgument.on_field(
+                    await channel.notice(error_notice(errors.InvalidArgument.on_field(
                         "message", "control messages are JSON text")))
                     continue
                 try:
                     yield parse_control(message.data)
                 except errors.InvalidArgument as error:
-                    await channel.notice(_error_notice(error))
+                    await channel.notice(error_notice(error))
 
         try:
             await self._live.serve(principal.user_id, tour_id, channel, controls())
         except errors.ServiceError as error:
             status, _ = error_body(error)
             if not ws.closed:
-                await channel.notice(_error_notice(error))
+                await channel.notice(error_notice(error))
                 await ws.close(code=_CLOSE_BASE + status, message=error.reason.encode()[:120])
         except ConnectionResetError:
             pass  # the listener went; the session is saved for a resume
@@ -198,8 +208,3 @@ class HttpApi:
             return web.json_response({"status": "building", "message": "the bundle is being built: retry shortly"},
                                      status=202, headers={**headers, "Retry-After": "5"})
         raise web.HTTPFound(reply.url, headers=headers)
-
-
-def _error_notice(error: errors.ServiceError) -> dict[str, Any]:
-    field = error.violations[0].field if error.violations else ""
-    return {"type": "error", "reason": error.reason, "message": error.message, **({"field": field} if field else {})}

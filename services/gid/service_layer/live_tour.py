@@ -28,7 +28,8 @@ from services.gid.domain.ogg_stream import StreamPosition, restream_pages
 from services.gid.domain.speech import FORMATS, Utterance, narration_pieces
 from services.gid.service_layer.ports import ListeningStore
 from services.gid.service_layer.speech import Speech
-from services.gid.service_layer.tours import TourCatalog
+from services.gid.service_layer.tours import RecentTours
+from services.runtime.cache import CACHE_ERRORS, SizedLru
 from services.runtime.errors import FailedPrecondition, InvalidArgument, PermissionDenied, ServiceError
 from services.runtime.logging import get_logger
 
@@ -75,6 +76,13 @@ class Ack:
 Control = Start | Position | Skip | Pause | Resume | Ack
 
 
+def error_notice(error: ServiceError) -> dict[str, Any]:
+    """The `error` notice of a refused message: its reason, message and field."""
+    field_name = error.violations[0].field if error.violations else ""
+    return {"type": "error", "reason": error.reason, "message": error.message,
+            **({"field": field_name} if field_name else {})}
+
+
 class Channel(Protocol):
     """The connection to the listener: JSON notices and binary audio, in order."""
 
@@ -83,14 +91,48 @@ class Channel(Protocol):
     async def audio(self, data: bytes) -> None: ...
 
 
+# A piece as a listener gets it: its bytes, the end offsets of its frames, and where the
+# Ogg stream stands after each frame.
+Outgoing = tuple[bytes, list[int], dict[int, StreamPosition]]
+
+
 @dataclass
 class LiveTours:
-    catalog: TourCatalog
+    tours: RecentTours
     speech: Speech
     sessions: ListeningStore
     window_bytes: int = 96 * 1024
     message_bytes: int = 8 * 1024
-    save_every_seconds: float = 0.5  # acknowledgements are saved at most this often (and at the end)
+    # A session is saved at most this often (and when its connection ends): a server that
+    # dies loses at most this much of it; a dropped connection loses nothing.
+    save_every_seconds: float = 0.5
+    # Pieces as listeners get them, by (piece, format, stream position): listeners who
+    # start a tour alike get the same bytes, rewritten once.
+    outgoing_cache_bytes: int = 32 * 1024 * 1024
+    _outgoing: SizedLru[tuple[str, str, StreamPosition], Outgoing] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._outgoing = SizedLru(self.outgoing_cache_bytes)
+
+    def outgoing(self, content_hash: str, fmt: str, data: bytes, at: StreamPosition) -> Outgoing:
+        """The piece as the listener gets it (Ogg pages rewritten into the listener's
+        stream, or MP3 frames as they are), from the cache when someone got it alike."""
+        key = (content_hash, fmt, at if fmt == "ogg" else StreamPosition())
+        found = self._outgoing.get(key)
+        if found is None:
+            if fmt == "ogg":
+                frames = restream_pages(data, at)
+            else:
+                ends = mp3_frames(data)
+                frames = [(data[a:b], at) for a, b in zip([0, *ends], ends, strict=False)]
+            ends, positions, total = [], {}, 0
+            for frame, position in frames:
+                total += len(frame)
+                ends.append(total)
+                positions[total] = position
+            found = (b"".join(frame for frame, _ in frames), ends, positions)
+            self._outgoing.put(key, found, total)
+        return found
 
     async def serve(self, user_id: str, tour_id: str, channel: Channel, controls: AsyncIterator[Control]) -> None:
         """Until the listener goes: the first message must be `start`; errors in later
@@ -117,10 +159,10 @@ class LiveTours:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-            await self.sessions.save(state)
+            await stream.save(now=True)
 
     async def _open(self, user_id: str, tour_id: str, start: Start) -> tuple[Tour, Listening]:
-        tour = await self.catalog.get(tour_id)
+        tour = await self.tours.get(tour_id)
         if start.session:
             state = await self.sessions.load(start.session)
             if state is None or state.tour_id != tour.id:
@@ -157,6 +199,7 @@ class _Stream:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _background: set[asyncio.Task[None]] = field(default_factory=set)
     _saved_at: float = 0.0
+    _save_scheduled: bool = False
 
     # --- the listener's messages ---------------------------------------------------
 
@@ -172,8 +215,7 @@ class _Stream:
         match control:
             case Ack(offset):
                 state.ack(offset)
-                if time.monotonic() - self._saved_at >= self.tours.save_every_seconds:
-                    await self.save()
+                await self.save()
             case Position(lat, lon):
                 stop = state.enter(self.tour, LatLng(lat, lon))
                 if stop is not None:
@@ -233,7 +275,7 @@ class _Stream:
         if self._generation != generation:
             return  # skipped while it was being synthesised
         mark, skip = state.mark()
-        joined, ends, positions = self._outgoing(data, mark.position)
+        joined, ends, positions = self.tours.outgoing(spoken.speech.hash, state.format, data, mark.position)
         if skip == 0:
             await self.notice({"type": "segment", "stop": stop, "piece": index, "offset": mark.offset,
                                "bytes": len(joined), "durationMs": spoken.speech.duration_ms})
@@ -248,22 +290,6 @@ class _Stream:
             await self.audio(joined[begin:end])
             state.sent(end - begin, positions.get(end, state.ogg))
         state.next_piece = index + 1
-
-    def _outgoing(self, data: bytes, at: StreamPosition) -> tuple[bytes, list[int], dict[int, StreamPosition]]:
-        """The piece as the listener gets it: its bytes, the end offsets of its frames
-        (Ogg pages rewritten into the listener's stream, or MP3 frames as they are) and
-        where the Ogg stream stands after each."""
-        if self.state.format == "ogg":
-            frames = restream_pages(data, at)
-        else:
-            ends = mp3_frames(data)
-            frames = [(data[a:b], at) for a, b in zip([0, *ends], ends, strict=False)]
-        ends, positions, total = [], {}, 0
-        for frame, position in frames:
-            total += len(frame)
-            ends.append(total)
-            positions[total] = position
-        return b"".join(frame for frame, _ in frames), ends, positions
 
     def _narration(self, index: int) -> list[Utterance]:
         if index not in self._pieces:
@@ -295,10 +321,27 @@ class _Stream:
             await self.channel.audio(data)
 
     async def error(self, error: ServiceError) -> None:
-        field_name = error.violations[0].field if error.violations else ""
-        await self.notice({"type": "error", "reason": error.reason, "message": error.message,
-                           **({"field": field_name} if field_name else {})})
+        await self.notice(error_notice(error))
 
-    async def save(self) -> None:
+    async def save(self, *, now: bool = False) -> None:
+        """Save the session, at most every `save_every_seconds` (a later change is saved
+        by a delayed save then). A failure is logged: the stream goes on, and a resume
+        would start from the last state saved."""
+        wait = self.tours.save_every_seconds - (time.monotonic() - self._saved_at)
+        if not now and wait > 0:
+            if not self._save_scheduled:
+                self._save_scheduled = True
+                task = asyncio.create_task(self._save_later(wait))
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+            return
         self._saved_at = time.monotonic()
-        await self.tours.sessions.save(self.state)
+        try:
+            await self.tours.sessions.save(self.state)
+        except CACHE_ERRORS as exc:
+            log.warning("live tour session not saved", session=self.state.session, error=str(exc))
+
+    async def _save_later(self, wait: float) -> None:
+        await asyncio.sleep(wait)
+        self._save_scheduled = False
+        await self.save(now=True)

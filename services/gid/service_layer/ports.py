@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -13,14 +13,6 @@ from services.gid.domain.events import TourPublished
 from services.gid.domain.listening import Listening
 from services.gid.domain.model import Cursor, LatLng, Leg, ListQuery, Page, Tour
 from services.gid.domain.speech import AudioFormat, StoredSpeech, Utterance
-
-# The current instant (aware); injected so that tests control it.
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
 
 # --- tours ------------------------------------------------------------------------
 

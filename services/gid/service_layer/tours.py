@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from services.gid.domain import page_tokens
 from services.gid.domain.events import TourPublished
@@ -57,3 +59,30 @@ class TourCatalog:
         log.info("tour published", id=stored.id, version=stored.version, stops=len(stored.stops),
                  distance=round(stored.measure.distance_m), method=stored.measure.method)
         return stored
+
+
+@dataclass
+class RecentTours:
+    """Tours as read a moment ago: many listeners starting one tour at once cost one read
+    (concurrent reads share it). A republished tour is seen after `ttl_seconds` at most."""
+
+    catalog: TourCatalog
+    ttl_seconds: float = 2.0
+    clock: Callable[[], float] = time.monotonic
+    max_entries: int = 1000
+    _entries: dict[str, tuple[float, asyncio.Task[Tour]]] = field(default_factory=dict)
+
+    async def get(self, tour_id: str) -> Tour:
+        now = self.clock()
+        entry = self._entries.get(tour_id)
+        if entry is None or entry[0] <= now:
+            if len(self._entries) >= self.max_entries:
+                self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+            entry = (now + self.ttl_seconds, asyncio.create_task(self.catalog.get(tour_id)))
+            self._entries[tour_id] = entry
+        try:
+            return await asyncio.shield(entry[1])
+        except Exception:
+            if self._entries.get(tour_id) is entry:
+                del self._entries[tour_id]  # a failure (unknown tour, outage) is not kept
+            raise
