@@ -102,6 +102,27 @@ async def test_skip_goes_on_with_the_next_stop(tour: dict, account: Account) -> 
     assert [n["stop"] for n in heard.of("stop")] == [1, 2]
 
 
+async def test_pause_holds_the_audio_until_resume(http: httpx.Client, admin: Account, account: Account) -> None:
+    long = publish_tour(http, admin, tour_body(stops=3, sentences=8))  # more audio than the send window
+    async with Listener(long["id"], account.access_token) as listener:
+        await listener.send({"type": "start", "autoplay": True})
+        # No acknowledgement yet: the server sends up to its window ahead, then waits.
+        await listener.until(lambda h: len(h.audio) > 40_000, ack=False)
+        await listener.send({"type": "pause"})
+        paused = await listener.until(lambda h: bool(h.of("paused")), ack=False)
+        at_pause = paused.of("paused")[0]["offset"]
+        # The window opens, but the listener paused. Messages are handled in order: once
+        # the answer to the last one is in, audio sent while paused would have come before.
+        await listener.send({"type": "ack", "offset": at_pause})
+        await listener.send({"type": "fly"})
+        heard = await listener.until(lambda h: bool(h.of("error")), ack=False)
+        assert len(heard.audio) == at_pause
+        await listener.send({"type": "resume"})
+        heard = await listener.until(done)
+    assert heard.of("resumed")[0]["offset"] == at_pause and len(heard.audio) > at_pause
+    assert [n["stop"] for n in heard.of("narrationEnd")] == [0, 1, 2]
+
+
 async def test_a_dropped_connection_resumes_from_the_acknowledged_byte(tour: dict, account: Account) -> None:
     whole = await _whole_tour(tour, account, "ogg", "ru")
     async with Listener(tour["id"], account.access_token) as listener:
