@@ -17,7 +17,7 @@ from catalog_support import event_body
 from envoy_support import free_port, running_envoy
 from google.protobuf import json_format
 
-from kgo import gateway, paths, topology
+from kgo import api_docs, gateway, paths, topology
 from kulturago.bench.v1 import echo_service_pb2 as echo_pb
 from kulturago.bench.v1 import echo_service_pb2_grpc as echo_grpc
 from kulturago.event.v1 import event_service_pb2 as pb
@@ -36,7 +36,7 @@ def cluster_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluste
     opts = dataclasses.replace(
         gateway.k8s_options(), listen="127.0.0.1", http_port=free_port(), internal_http_port=free_port(),
         admin_port=free_port(), upstream_host="127.0.0.1", access_log=str(tmp / "access.log"),
-        descriptor=str(paths.DESCRIPTOR),
+        descriptor=str(paths.DESCRIPTOR), api_docs=str(api_docs.LOCAL_FOLDER),
         # The local services at their local ports (the cluster's config carries no KGO_PORT_OFFSET);
         # the bench echo service joins for its INTERNAL canary method (the cluster has none yet).
         services=list(topology.SERVICES))
