@@ -286,7 +286,8 @@ def _rest_routes(opts: GatewayOptions) -> list[dict[str, Any]]:
 
 MEDIA_PREFIX = "/media"
 # What the media route serves: presigned GETs of these bucket prefixes, nothing else of S3.
-MEDIA_PATHS = (f"/{topology.S3_BUCKET}/avatars/", f"/{topology.S3_BUCKET}/bundles/")  # + tours' offline bundles
+# + tours' offline bundles and review photos (reviews/pending/ is never signed for a view)
+MEDIA_PATHS = (f"/{topology.S3_BUCKET}/avatars/", f"/{topology.S3_BUCKET}/bundles/", f"/{topology.S3_BUCKET}/reviews/")
 _OFF = {TYPE: "type.googleapis.com/envoy.config.route.v3.FilterConfig", "disabled": True}
 
 

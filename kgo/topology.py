@@ -36,7 +36,7 @@ POSTGRES_USER = "kgo"
 S3_BUCKET = "kulturago"
 KAFKA_TOPICS = ("user.signed_up", "user.updated", "event.published", "payment.succeeded", "payment.failed",
                 "payment.refunded", "user.action", "tour.published", "ticket.paid", "ticket.expired",
-                "ticket.refunded", "badge.earned", "campaign.trigger")
+                "ticket.refunded", "badge.earned", "campaign.trigger", "ugc.created", "ugc.deleted")
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,10 @@ SERVICES: tuple[Service, ...] = (
             http_port=port(17280),
             http_routes=(HttpRoute(r"/ws/tour/[^/]+", websocket=True), HttpRoute(r"/api/v1/tours/[^/]+/bundle")),
             env={"KGO_GEO_ADDRESS": f"127.0.0.1:{port(17040)}"}),
+    # Reviews with ratings and photos (moderated by Cloud Vision SafeSearch); consumes
+    # event.published and ticket.paid (who may review), publishes ugc.created/ugc.deleted.
+    Service("ugc", port(17075), port(17175), database="ugc",
+            grpc_services=("kulturago.ugc.v1.UgcService",), providers=("vision",)),
     Service("echo", port(17090), port(17190),
             grpc_services=("kulturago.bench.v1.EchoService",)),
 )
@@ -154,6 +158,9 @@ SANDBOXES: tuple[Sandbox, ...] = (
     # APNs: HTTP/2 over TLS only, like Apple's; provider tokens (ES256) signed with the .p8 key.
     Sandbox("apns", port(17593), credentials=("auth_key_file", "key_id", "team_id"), tls=True,
             shared_env={"KGO_APNS_TOPIC": "ru.kulturago.app"}),
+    # Google Cloud Vision images:annotate (SAFE_SEARCH_DETECTION), checking the API key;
+    # deterministic verdicts by the image's top-left pixel (sandboxes/vision/app.py).
+    Sandbox("vision", port(17594), credentials=("api_key",)),
 )
 SANDBOXES = tuple(s for s in SANDBOXES
                   if (Path(__file__).parent.parent / "sandboxes" / s.name / "__main__.py").exists())
