@@ -13,6 +13,7 @@ from services.event.adapters.unit_of_work import EventUnitOfWork
 from services.event.config import EventSettings
 from services.event.entrypoints.grpc_api import EventServicer
 from services.event.entrypoints.kafka_handlers import AVAILABILITY_TOPIC, on_availability
+from services.event.entrypoints.ratings import RATING_TOPICS, RatingsFollower
 from services.event.service_layer.catalog import Catalog
 from services.runtime.cache import open_redis
 from services.runtime.db import open_pool, require_schema
@@ -46,6 +47,10 @@ async def build_app(settings: EventSettings | None = None) -> ServiceApp:
     # Tickets left per tier, reported by ticketing; shown on cards (approximate).
     availability = InboxConsumer(pool=pool, bootstrap=s.kafka_bootstrap, group_id="event-availability",
                                  topics=[AVAILABILITY_TOPIC], handler=on_availability)
+    # Review ratings from ugc-service, kept on the cards.
+    ratings = RatingsFollower(cache.invalidate)
+    reviews = InboxConsumer(pool=pool, bootstrap=s.kafka_bootstrap, group_id="event-ratings",
+                            topics=list(RATING_TOPICS), handler=ratings.handle)
 
     def register(server: grpc.aio.Server) -> None:
         # Cached pages and cards are returned as the bytes they were cached as.
@@ -62,5 +67,7 @@ async def build_app(settings: EventSettings | None = None) -> ServiceApp:
                           Worker("event-outbox-relay", relay.run),
                           Worker("event-card-views", views.run, required=False),
                           Worker("event-cache-invalidations", cache.follow_invalidations, required=False),
-                          Worker("event-availability-consumer", availability.run, required=False)],
+                          Worker("event-availability-consumer", availability.run, required=False),
+                          Worker("event-ratings-consumer", reviews.run, required=False),
+                          Worker("event-ratings-cache", ratings.run, required=False)],
                       shutdown=[close])

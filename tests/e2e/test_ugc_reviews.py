@@ -211,3 +211,29 @@ def test_pages_of_newest_first(http: httpx.Client, event: str, new_account: Call
     assert len(seen) == len(set(seen)) >= 4
     times = [r["createTime"] for r in listed(http, event, pageSize=100)]
     assert times == sorted(times, reverse=True)
+
+
+def card_rating(http: httpx.Client, slug: str, expected: dict[str, Any]) -> dict[str, Any]:
+    """The card's rating once it is `expected` (eventually consistent: through Kafka), or the last seen."""
+    deadline = time.monotonic() + 20
+    while True:
+        reply = http.get(f"/api/v1/events/{slug}")
+        assert reply.status_code == 200, reply.text
+        rating = dict(reply.json().get("rating", {}))
+        rating = {"average": rating.get("average", 0), "count": rating.get("count", 0)}
+        if rating == expected or time.monotonic() > deadline:
+            return rating
+        time.sleep(0.3)
+
+
+def test_ratings_flow_into_the_catalog_card(http: httpx.Client, event: str,
+                                            new_account: Callable[[], Account]) -> None:
+    # The fixture's probe reviewed with 5.
+    assert card_rating(http, event, {"average": 5, "count": 1}) == {"average": 5, "count": 1}
+    me = new_account()
+    mine = review(http, me, event, rating=2).json()["id"]
+    assert card_rating(http, event, {"average": 3.5, "count": 2}) == {"average": 3.5, "count": 2}
+    assert http.patch(f"/api/v1/reviews/{mine}", headers=me.headers, json={"rating": 4}).status_code == 200
+    assert card_rating(http, event, {"average": 4.5, "count": 2}) == {"average": 4.5, "count": 2}
+    assert http.delete(f"/api/v1/reviews/{mine}", headers=me.headers).status_code == 200
+    assert card_rating(http, event, {"average": 5, "count": 1}) == {"average": 5, "count": 1}
