@@ -15,9 +15,12 @@ from auth_support import Account, assert_bad_request, error_reason, violated_fie
 from catalog_support import at, event_body, publish
 from channels_support import control, inject_fault, sandbox_url
 from conftest import GATEWAY
+from kafka_support import read_topic
 from PIL import Image
 
 from kgo.gateway import MEDIA_PREFIX
+from kulturago.recommendation.v1 import events_pb2 as reco_events
+from kulturago.ugc.v1 import events_pb2 as ugc_events
 
 RED, GREEN = (255, 0, 0), (40, 160, 90)
 
@@ -108,6 +111,19 @@ def test_a_review_with_a_clean_photo_is_stored_listed_and_stripped_of_exif(
     with Image.open(io.BytesIO(thumb.content)) as small:
         assert max(small.size) <= 400
     assert created["id"] in [r["id"] for r in listed(http, event)]
+
+
+def test_a_review_is_published_as_ugc_created_and_a_user_action(
+        http: httpx.Client, event: str, new_account: Callable[[], Account]) -> None:
+    me = new_account()
+    rid = review(http, me, event, rating=3).json()["id"]
+    created = [ugc_events.UgcCreated.FromString(r.value) for r in read_topic(
+        "ugc.created", key=event, until=lambda rs: any(rid.encode() in r.value for r in rs))]
+    assert [(c.user_id, c.rating) for c in created if c.review_id == rid] == [(me.id, 3)]
+    actions = [reco_events.UserAction.FromString(r.value) for r in read_topic(
+        "user.action", key=me.id, until=lambda rs: any(rid.encode() in r.value for r in rs))]
+    assert [(a.kind, a.event_slug) for a in actions if a.action_id == f"review:{rid}"] == [
+        (reco_events.ACTION_KIND_REVIEW, event)]
 
 
 def test_a_flagged_photo_is_refused_naming_it_and_nothing_is_stored(
