@@ -81,6 +81,10 @@ def main(argv: list[str] | None = None) -> None:
     reco_seed = reco_sub.add_parser("seed", help="load the synthetic demo interaction log, then retrain")
     reco_seed.add_argument("--users", type=int, default=2000)
 
+    game = sub.add_parser("game", help="gamification-service")
+    game_sub = game.add_subparsers(dest="game_command", required=True)
+    game_sub.add_parser("rebuild", help="rebuild the Redis leaderboards from the XP ledger (PostgreSQL)")
+
     tour = sub.add_parser("tour", help="audio tours")
     tour_sub = tour.add_subparsers(dest="tour_command", required=True)
     listen = tour_sub.add_parser("listen", help="listen to a tour through the gateway into an audio file "
@@ -178,6 +182,10 @@ def _dispatch(args: argparse.Namespace) -> int | None:
                 reco_cli.retrain(factors=args.factors, iterations=args.iterations)
             else:
                 reco_cli.seed(users=args.users)
+        case "game":
+            from kgo.game_cli import rebuild
+
+            rebuild()
         case "tour":
             from kgo.tours_cli import listen
 

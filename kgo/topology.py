@@ -102,6 +102,10 @@ SERVICES: tuple[Service, ...] = (
     # event.published and ticket.paid (who may review), publishes ugc.created/ugc.deleted.
     Service("ugc", port(17075), port(17175), database="ugc",
             grpc_services=("kulturago.ugc.v1.UgcService",), providers=("vision",)),
+    # XP, levels, badges, leaderboards (Redis sorted sets); consumes user.action, ticket.paid,
+    # event.published, user.signed_up/updated, publishes badge.earned.
+    Service("gamification", port(17085), port(17185), database="gamification",
+            grpc_services=("kulturago.gamification.v1.GamificationService",)),
     Service("echo", port(17090), port(17190),
             grpc_services=("kulturago.bench.v1.EchoService",)),
 )

@@ -1,0 +1,14 @@
+"""gamification-service settings (environment, prefix KGO_)."""
+
+from __future__ import annotations
+
+from services.runtime.settings import ServiceSettings
+
+
+class GamificationSettings(ServiceSettings):
+    service_name: str = "gamification"
+    # The leaderboard projector: ledger rows per batch, and how often it looks for new ones.
+    project_batch: int = 1000
+    project_every_seconds: float = 0.2
+    # Inbox consumer: messages handled at once (one user's stay in order by key).
+    consumer_concurrency: int = 8
