@@ -253,3 +253,17 @@ def test_ratings_flow_into_the_catalog_card(http: httpx.Client, event: str,
     assert card_rating(http, event, {"average": 4.5, "count": 2}) == {"average": 4.5, "count": 2}
     assert http.delete(f"/api/v1/reviews/{mine}", headers=me.headers).status_code == 200
     assert card_rating(http, event, {"average": 5, "count": 1}) == {"average": 5, "count": 1}
+
+
+def test_most_helpful_first(http: httpx.Client, event: str, new_account: Callable[[], Account]) -> None:
+    authors = [new_account() for _ in range(2)]
+    plain, useful = (review(http, a, event, rating=3).json()["id"] for a in authors)
+    for voter in (new_account(), new_account()):
+        for _ in range(2):  # twice: counted once
+            voted = http.post(f"/api/v1/reviews/{useful}:helpful", headers=voter.headers, json={})
+            assert voted.status_code == 200, voted.text
+    assert voted.json()["helpfulCount"] == 2
+    own = http.post(f"/api/v1/reviews/{plain}:helpful", headers=authors[0].headers, json={})
+    assert own.status_code == 400 and error_reason(own) == "OWN_REVIEW"
+    ids = [r["id"] for r in listed(http, event, orderBy="helpful", pageSize=100)]
+    assert ids.index(useful) == 0 and plain in ids

@@ -3,7 +3,7 @@ refused photo or text, or moderation that cannot answer, leaves nothing stored."
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
@@ -35,6 +35,7 @@ class Store:
     tickets: set[tuple[str, str]] = field(default_factory=set)
     uploads: dict[str, str] = field(default_factory=dict)
     outbox: list[tuple[str, str, Message]] = field(default_factory=list)
+    votes: set[tuple[str, str]] = field(default_factory=set)
 
 
 class FakeReviews:
@@ -55,6 +56,12 @@ class FakeReviews:
 
     async def delete(self, review_id: str) -> None:
         self.s.reviews.pop(review_id, None)
+
+    async def vote_helpful(self, review_id: str, user_id: str, at: datetime) -> int:
+        self.s.votes.add((review_id, user_id))
+        count = sum(1 for r, _ in self.s.votes if r == review_id)
+        self.s.reviews[review_id] = replace(self.s.reviews[review_id], helpful_count=count)
+        return count
 
     async def page(self, event_slug: str, order: str, size: int,
                    after: tuple[datetime, int, str] | None) -> list[Review]:
@@ -269,3 +276,13 @@ async def test_pages_do_not_repeat_or_skip(world: World) -> None:
     assert seen == ["r0", "r1", "r2", "r3", "r4"]
     with pytest.raises(InvalidArgument):
         await book.page("other", "newest", 2, (await book.page("started", "newest", 2, "")).next_page_token)
+
+
+async def test_helpful_once_per_user_and_never_my_own(world: World) -> None:
+    _, _, _, book = world
+    review = await book.create(new())
+    assert (await book.mark_helpful("u2", review.id)).helpful_count == 1
+    assert (await book.mark_helpful("u2", review.id)).helpful_count == 1
+    assert (await book.mark_helpful("u3", review.id)).helpful_count == 2
+    with pytest.raises(FailedPrecondition):
+        await book.mark_helpful("u1", review.id)

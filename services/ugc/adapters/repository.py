@@ -53,6 +53,15 @@ class PostgresReviews:
     async def delete(self, review_id: str) -> None:
         await self._uow.connection.execute("DELETE FROM reviews WHERE id = %s", (review_id,))
 
+    async def vote_helpful(self, review_id: str, user_id: str, at: datetime) -> int:
+        cur = await self._uow.connection.execute(
+            "WITH vote AS (INSERT INTO helpful_votes (review_id, user_id, vote_time) VALUES (%s, %s, %s) "
+            "ON CONFLICT DO NOTHING RETURNING review_id) "
+            "UPDATE reviews SET helpful_count = helpful_count + (SELECT count(*) FROM vote) WHERE id = %s "
+            "RETURNING helpful_count", (review_id, user_id, at, review_id))
+        row = await cur.fetchone()
+        return int(row["helpful_count"]) if row else 0
+
     async def page(self, event_slug: str, order: str, size: int,
                    after: tuple[datetime, int, str] | None) -> list[Review]:
         params: list[Any] = [event_slug]

@@ -50,6 +50,10 @@ class UgcServicer(pb_grpc.UgcServiceServicer):
         await self._book.delete(current_principal().user_id, request.id)
         return pb.DeleteReviewResponse()
 
+    async def MarkReviewHelpful(self, request: pb.MarkReviewHelpfulRequest,
+                                context: grpc.aio.ServicerContext) -> pb.Review:
+        return self._review(await self._book.mark_helpful(current_principal().user_id, request.id))
+
     async def HideReview(self, request: pb.HideReviewRequest, context: grpc.aio.ServicerContext) -> pb.Review:
         return self._review(await self._book.hide(request.id))
 

@@ -25,6 +25,9 @@ class Reviews(Protocol):
 
     async def delete(self, review_id: str) -> None: ...
 
+    async def vote_helpful(self, review_id: str, user_id: str, at: datetime) -> int:
+        """Count the user's vote once; the review's helpful_count after it."""
+
     async def page(self, event_slug: str, order: str, size: int,
                    after: tuple[datetime, int, str] | None) -> list[Review]:
         """Visible reviews in `order` (newest: create_time desc; helpful: helpful_count desc,

@@ -167,6 +167,16 @@ class ReviewBook:
             await uow.reviews.delete(review_id)
             await self._publish_deleted(uow, replace(review, version=review.version + 1))
 
+    async def mark_helpful(self, user_id: str, review_id: str) -> Review:
+        async with self._uow() as uow:
+            review = await uow.reviews.get(review_id)
+            if review is None or review.hidden:
+                raise NotFound("no such review", "REVIEW_NOT_FOUND")
+            if review.user_id == user_id:
+                raise FailedPrecondition("your own review cannot be marked helpful by you", "OWN_REVIEW")
+            count = await uow.reviews.vote_helpful(review_id, user_id, self._clock())
+        return replace(review, helpful_count=count)
+
     async def hide(self, review_id: str) -> Review:
         async with self._uow() as uow:
             review = await uow.reviews.get(review_id)

@@ -101,6 +101,12 @@ class DeleteReviewResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
+class MarkReviewHelpfulRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
 class HideReviewRequest(_message.Message):
     __slots__ = ("id", "reason")
     ID_FIELD_NUMBER: _ClassVar[int]

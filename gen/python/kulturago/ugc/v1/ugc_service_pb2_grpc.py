@@ -67,6 +67,11 @@ class UgcServiceStub:
                 request_serializer=kulturago_dot_ugc_dot_v1_dot_ugc__service__pb2.DeleteReviewRequest.SerializeToString,
                 response_deserializer=kulturago_dot_ugc_dot_v1_dot_ugc__service__pb2.DeleteReviewResponse.FromString,
                 _registered_method=True)
+        self.MarkReviewHelpful = channel.unary_unary(
+                '/kulturago.ugc.v1.UgcService/MarkReviewHelpful',
+                request_serializer=kulturago_dot_ugc_dot_v1_dot_ugc__service__pb2.MarkReviewHelpfulRequest.SerializeToString,
+                response_deserializer=kulturago_dot_ugc_dot_v1_dot_ugc__service__pb2.Review.FromString,
+                _registered_method=True)
         self.HideReview = channel.unary_unary(
                 '/kulturago.ugc.v1.UgcService/HideReview',
                 request_serializer=kulturago_dot_ugc_dot_v1_dot_ugc__service__pb2.HideReviewRequest.SerializeToString,
@@ -126,6 +131,14 @@ class UgcServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def MarkReviewHelpful(self, request, context):
+        """Marks a review helpful to me (once per user; again changes nothing). My own:
+        FAILED_PRECONDITION (OWN_REVIEW). Unknown or hidden: NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def HideReview(self, request, context):
         """Hides a review from everyone (moderation); its rating no longer counts.
         """
@@ -163,6 +176,11 @@ def add_UgcServiceServicer_to_server(servicer, server):
                     servicer.DeleteReview,
                     request_deserializer=kulturago_dot_ugc_dot_v1_dot_ugc__service__pb2.DeleteReviewRequest.FromString,
                     response_serializer=kulturago_dot_ugc_dot_v1_dot_ugc__service__pb2.DeleteReviewResponse.SerializeToString,
+            ),
+            'MarkReviewHelpful': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkReviewHelpful,
+                    request_deserializer=kulturago_dot_ugc_dot_v1_dot_ugc__service__pb2.MarkReviewHelpfulRequest.FromString,
+                    response_serializer=kulturago_dot_ugc_dot_v1_dot_ugc__service__pb2.Review.SerializeToString,
             ),
             'HideReview': grpc.unary_unary_rpc_method_handler(
                     servicer.HideReview,
@@ -296,6 +314,33 @@ class UgcService:
             '/kulturago.ugc.v1.UgcService/DeleteReview',
             kulturago_dot_ugc_dot_v1_dot_ugc__service__pb2.DeleteReviewRequest.SerializeToString,
             kulturago_dot_ugc_dot_v1_dot_ugc__service__pb2.DeleteReviewResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkReviewHelpful(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kulturago.ugc.v1.UgcService/MarkReviewHelpful',
+            kulturago_dot_ugc_dot_v1_dot_ugc__service__pb2.MarkReviewHelpfulRequest.SerializeToString,
+            kulturago_dot_ugc_dot_v1_dot_ugc__service__pb2.Review.FromString,
             options,
             channel_credentials,
             insecure,
