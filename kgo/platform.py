@@ -335,14 +335,17 @@ def migrate() -> None:
 
 def _seed_once() -> None:
     marker = paths.STATE / "seeded"
+    # The demo tours have a marker of their own: a platform seeded before gid-service existed gets them too.
+    tours = paths.STATE / "seeded-tours"
+    has_tours = any(s.name == "gid" for s in topology.SERVICES)
     if not marker.exists() and any(s.name == "event" for s in topology.SERVICES):
         from kgo.seed import seed
 
-        seed()
+        seed()  # the demo tours with the rest, when gid-service is there
         marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S"))
-    # The demo tours have a marker of their own: a platform seeded before gid-service existed gets them too.
-    tours = paths.STATE / "seeded-tours"
-    if not tours.exists() and any(s.name == "gid" for s in topology.SERVICES):
+        if has_tours:
+            tours.write_text(marker.read_text())
+    if not tours.exists() and has_tours:
         from kgo.tours_cli import seed_tours
 
         seed_tours()
