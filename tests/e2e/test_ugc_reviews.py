@@ -267,3 +267,17 @@ def test_most_helpful_first(http: httpx.Client, event: str, new_account: Callabl
     assert own.status_code == 400 and error_reason(own) == "OWN_REVIEW"
     ids = [r["id"] for r in listed(http, event, orderBy="helpful", pageSize=100)]
     assert ids.index(useful) == 0 and plain in ids
+
+
+def test_an_upload_that_is_no_image_is_refused_naming_it(
+        http: httpx.Client, event: str, new_account: Callable[[], Account]) -> None:
+    me = new_account()
+    reply = http.post("/api/v1/reviews/photos:presign", headers=me.headers, json={"contentType": "image/jpeg"})
+    body = reply.json()
+    fake = b"<html><script>alert(1)</script></html>" + b" " * 2048  # declared a JPEG, is not one
+    sent = httpx.post(body["url"], data=body["fields"], files={"file": ("x.jpg", fake, "image/jpeg")}, timeout=30)
+    assert sent.status_code in (200, 201, 204), sent.text
+    refused = review(http, me, event, rating=4, photos=[body["objectKey"]])
+    assert refused.status_code == 400 and violated_fields(refused) == ["photos[0]"], refused.text
+    assert error_reason(refused) == "PHOTO_NOT_AN_IMAGE"
+    assert review(http, me, event, rating=4).status_code == 200  # nothing was stored

@@ -51,7 +51,10 @@ class FakeReviews:
     async def get(self, review_id: str) -> Review | None:
         return self.s.reviews.get(review_id)
 
-    async def save(self, review: Review) -> None:
+    async def exists(self, event_slug: str, user_id: str) -> bool:
+        return any(r.event_slug == event_slug and r.user_id == user_id for r in self.s.reviews.values())
+
+    async def save(self, review: Review, hide_reason: str = "") -> None:
         self.s.reviews[review.id] = review
 
     async def delete(self, review_id: str) -> None:
@@ -186,11 +189,14 @@ async def test_a_review_publishes_ugc_created_and_a_user_action(world: World) ->
     assert review.photos[0].name == "k1.jpg"
 
 
-async def test_a_second_review_of_the_event_already_exists(world: World) -> None:
-    _, _, _, book = world
+async def test_a_second_review_of_the_event_already_exists_before_its_photos_are_published(world: World) -> None:
+    store, photos, _, book = world
     await book.create(new())
+    store.uploads["a"] = "u1"
+    photos.pending["a"] = b"clean"
     with pytest.raises(AlreadyExists):
-        await book.create(new(rating=1))
+        await book.create(new(rating=1, photos=("a",)))
+    assert not photos.published
 
 
 async def test_too_early_without_a_ticket_and_fine_with_one(world: World) -> None:

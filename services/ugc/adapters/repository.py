@@ -45,10 +45,17 @@ class PostgresReviews:
             row = await cur.fetchone()
         return _review(row) if row else None
 
-    async def save(self, review: Review) -> None:
+    async def exists(self, event_slug: str, user_id: str) -> bool:
+        cur = await self._uow.connection.execute(
+            "SELECT 1 FROM reviews WHERE event_slug = %s AND user_id = %s", (event_slug, user_id))
+        return await cur.fetchone() is not None
+
+    async def save(self, review: Review, hide_reason: str = "") -> None:
         await self._uow.connection.execute(
-            "UPDATE reviews SET rating = %s, text = %s, hidden = %s, version = %s, update_time = %s WHERE id = %s",
-            (review.rating, review.text, review.hidden, review.version, review.update_time, review.id))
+            "UPDATE reviews SET rating = %s, text = %s, hidden = %s, version = %s, update_time = %s, "
+            "hide_reason = CASE WHEN %s <> '' THEN %s ELSE hide_reason END WHERE id = %s",
+            (review.rating, review.text, review.hidden, review.version, review.update_time, hide_reason,
+             hide_reason, review.id))
 
     async def delete(self, review_id: str) -> None:
         await self._uow.connection.execute("DELETE FROM reviews WHERE id = %s", (review_id,))

@@ -55,7 +55,7 @@ class UgcServicer(pb_grpc.UgcServiceServicer):
         return self._review(await self._book.mark_helpful(current_principal().user_id, request.id))
 
     async def HideReview(self, request: pb.HideReviewRequest, context: grpc.aio.ServicerContext) -> pb.Review:
-        return self._review(await self._book.hide(request.id))
+        return self._review(await self._book.hide(request.id, request.reason))
 
     async def PresignReviewPhoto(self, request: pb.PresignReviewPhotoRequest,
                                  context: grpc.aio.ServicerContext) -> pb.PresignReviewPhotoResponse:

@@ -59,6 +59,11 @@ def _check_text(text: str) -> None:
         raise InvalidArgument.on_field("text", "the text contains abusive language", "UNACCEPTABLE_TEXT")
 
 
+def _already_reviewed() -> AlreadyExists:
+    return AlreadyExists("you have reviewed this event already: change it with PATCH", "REVIEW_EXISTS",
+                         {"field": "eventSlug"})
+
+
 class ReviewBook:
     def __init__(self, unit_of_work: UnitOfWorkFactory, photos: PhotoStore, moderator: ImageModerator, *,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
@@ -84,6 +89,8 @@ class ReviewBook:
             if not may_review(event, await uow.facts.has_paid_ticket(new.user_id, new.event_slug), now):
                 raise FailedPrecondition("an event can be reviewed once one of its sessions has started "
                                          "or with a paid ticket for it", "REVIEW_TOO_EARLY")
+            if await uow.reviews.exists(new.event_slug, new.user_id):  # before any photo is published
+                raise _already_reviewed()
             for i, key in enumerate(new.photos):
                 if await uow.uploads.owner(key) != new.user_id:
                     raise InvalidArgument.on_field(f"photos[{i}]", "not an upload of yours (PresignReviewPhoto)",
@@ -95,9 +102,8 @@ class ReviewBook:
         review = Review(id=str(uuid.uuid4()), event_slug=new.event_slug, user_id=new.user_id, rating=new.rating,
                         text=new.text, photos=tuple(p.photo for p in prepared), create_time=now, update_time=now)
         async with self._uow() as uow:
-            if not await uow.reviews.add(review):
-                raise AlreadyExists("you have reviewed this event already: change it with PATCH",
-                                    "REVIEW_EXISTS", {"field": "eventSlug"})
+            if not await uow.reviews.add(review):  # a concurrent first review won
+                raise _already_reviewed()
             for key in new.photos:
                 await uow.uploads.consume(key)
             await self._publish_created(uow, review)
@@ -117,6 +123,8 @@ class ReviewBook:
             try:
                 photo = await self._photos.prepare(key)
             except UploadRejected as exc:
+                if exc.reason != "UPLOAD_MISSING":  # not an acceptable image: nothing of it is kept
+                    await self._photos.discard(key)
                 raise InvalidArgument.on_field(name, exc.description, "PHOTO_" + exc.reason.removeprefix("UPLOAD_")
                                                ) from exc
             try:
@@ -177,7 +185,7 @@ class ReviewBook:
             count = await uow.reviews.vote_helpful(review_id, user_id, self._clock())
         return replace(review, helpful_count=count)
 
-    async def hide(self, review_id: str) -> Review:
+    async def hide(self, review_id: str, reason: str = "") -> Review:
         async with self._uow() as uow:
             review = await uow.reviews.get(review_id)
             if review is None:
@@ -185,7 +193,7 @@ class ReviewBook:
             if review.hidden:
                 return review
             hidden = replace(review, hidden=True, update_time=self._clock(), version=review.version + 1)
-            await uow.reviews.save(hidden)
+            await uow.reviews.save(hidden, hide_reason=reason or "hidden")
             await self._publish_deleted(uow, hidden)
         return hidden
 

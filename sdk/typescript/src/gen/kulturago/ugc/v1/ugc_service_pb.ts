@@ -98,7 +98,7 @@ export type Review = Message<"kulturago.ugc.v1.Review"> & {
   helpfulCount: number;
 
   /**
-   * Hidden by a moderator: only its author and admins see it.
+   * Hidden by a moderator (HideReview): no longer listed, its rating no longer counts.
    *
    * @generated from field: bool hidden = 8;
    */
