@@ -7,7 +7,7 @@ import sys
 
 from bench.report import Section, write
 
-SCENARIOS = ("gateway", "search", "geo", "tickets", "recommendation", "notifications", "tours")
+SCENARIOS = ("gateway", "search", "geo", "tickets", "recommendation", "notifications", "tours", "gamification")
 
 
 def main(argv: list[str]) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import grpc
+import redis.asyncio as aioredis
 
 from kulturago.gamification.v1 import gamification_service_pb2, gamification_service_pb2_grpc
 from services.gamification.adapters.projection import PostgresProjection
@@ -42,7 +43,9 @@ async def build_app(settings: GamificationSettings | None = None,
     await require_schema(s.database_url, MIGRATIONS)
     pool = await open_pool(s.database_url, max_size=20)
     redis = open_redis(s.redis_url)
-    boards = RedisLeaderboards(redis)
+    writer = aioredis.Redis.from_url(s.redis_url, socket_timeout=s.redis_write_timeout_seconds,
+                                     socket_connect_timeout=2.0)
+    boards = RedisLeaderboards(redis, writer)
     districts = DistrictMap.load()
 
     def unit_of_work() -> GamificationUnitOfWork:
@@ -68,6 +71,7 @@ async def build_app(settings: GamificationSettings | None = None,
     async def close() -> None:
         await relay.close()
         await redis.aclose()
+        await writer.aclose()
         await pool.close()
 
     return ServiceApp(settings=s, error_domain="gamification.kulturago.ru", service_names=[_SERVICE.full_name],

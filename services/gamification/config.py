@@ -10,6 +10,8 @@ class GamificationSettings(ServiceSettings):
     # The leaderboard projector: ledger rows per batch, and how often it looks for new ones.
     project_batch: int = 1000
     project_every_seconds: float = 0.2
+    # Redis timeout of the projector and the rebuild (requests keep the runtime's short one).
+    redis_write_timeout_seconds: float = 30.0
     # Inbox consumer: messages taken at once, and handled at once (one user's stay in order by
     # key). Each fact is a few short statements: latency-bound, so more at once pays.
     consumer_batch: int = 200

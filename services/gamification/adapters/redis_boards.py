@@ -23,9 +23,12 @@ _CHUNK = 50_000  # members written per ZADD while rebuilding
 
 
 class RedisLeaderboards:
-    def __init__(self, redis: aioredis.Redis) -> None:
+    def __init__(self, redis: aioredis.Redis, writer: aioredis.Redis | None = None) -> None:
+        """`redis` serves reads (short timeouts: a request degrades, never hangs); `writer`
+        the projector and the rebuild, whose batches may take Redis longer than that."""
         self._redis = redis
-        self._apply = redis.register_script(_APPLY)
+        self._writer = writer or redis
+        self._apply = self._writer.register_script(_APPLY)
 
     async def apply(self, batch_id: int, increments: Sequence[tuple[str, str, int]]) -> bool:
         args: list[str | int] = [BATCH_MARK_TTL]
@@ -52,19 +55,21 @@ class RedisLeaderboards:
     async def replace_all(self, boards: dict[str, dict[str, int]]) -> None:
         """Every board becomes what `boards` says: written under temporary names, then
         renamed over the live ones in one transaction; boards not in it are deleted."""
-        staging = f"{PREFIX}rebuild:"
-        stale = [k async for k in self._redis.scan_iter(match=f"{PREFIX}*", count=1000)]
+        redis, staging = self._writer, f"{PREFIX}rebuild:"
+        stale = [k async for k in redis.scan_iter(match=f"{PREFIX}*", count=1000)]
         leftovers = [k for k in stale if k.startswith(staging.encode())]  # of a rebuild that died
         if leftovers:
-            await self._redis.delete(*leftovers)
+            await redis.unlink(*leftovers)
         for key, scores in boards.items():
             items = list(scores.items())
             for i in range(0, len(items), _CHUNK):
-                await self._redis.zadd(staging + key, dict(items[i:i + _CHUNK]))
-        async with self._redis.pipeline(transaction=True) as pipe:
+                await redis.zadd(staging + key, dict(items[i:i + _CHUNK]))
+        # UNLINK frees the old sets in the background (a RENAME over a set of 1M members
+        # would free it inside the transaction, blocking Redis for a second).
+        async with redis.pipeline(transaction=True) as pipe:
             for key in stale:
-                if key.decode() not in boards and not key.startswith(staging.encode()):
-                    pipe.delete(key)
+                if not key.startswith(staging.encode()):
+                    pipe.unlink(key)
             for key in boards:
                 pipe.rename(staging + key, key)
             await pipe.execute()

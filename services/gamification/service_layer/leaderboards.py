@@ -88,11 +88,14 @@ class LeaderboardReader:
     async def read(self, user_id: str, scope: str, period: str, limit: int, city: str) -> Board:
         scope, period, limit = scope or "global", period or "all", limit or DEFAULT_LIMIT
         bucket = period_key(period, self._clock())
-        async with self._uow() as uow:
-            if scope == "city" and not city:
-                me_user = await uow.users.get(user_id)
-                city = (me_user.city if me_user and me_user.city in ("moscow", "spb") else "") or DEFAULT_CITY
-            followees = await uow.follows.followees(user_id) if scope == "friends" else []
+        followees: list[str] = []
+        if scope == "friends" or (scope == "city" and not city):  # else no read before Redis
+            async with self._uow() as uow:
+                if scope == "city":
+                    me_user = await uow.users.get(user_id)
+                    city = (me_user.city if me_user and me_user.city in ("moscow", "spb") else "") or DEFAULT_CITY
+                else:
+                    followees = await uow.follows.followees(user_id)
         key = board_key(scope, bucket, city)
         if scope == "friends":
             members = [user_id, *followees]
