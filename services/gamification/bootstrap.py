@@ -53,7 +53,7 @@ async def build_app(settings: GamificationSettings | None = None,
 
     projector = Projector(PostgresProjection(pool), boards, batch=s.project_batch)
     events = InboxConsumer(pool=pool, bootstrap=s.kafka_bootstrap, group_id=CONSUMER, topics=list(TOPICS),
-                           handler=handler(lambda conn: ConsumerUnitOfWork(pool, conn), districts),
+                           handler=handler(lambda conn: ConsumerUnitOfWork(pool, conn), districts, clock),
                            batch=s.consumer_batch, concurrency=s.consumer_concurrency)
     relay = OutboxRelay(pool, s.database_url, s.kafka_bootstrap, "gamification-outbox")
 

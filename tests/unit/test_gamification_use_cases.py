@@ -127,3 +127,13 @@ async def test_leaderboard_with_my_rank_outside_the_top_and_friends() -> None:
         await players.follow("u3", "login-u3")
     nobody = await reader.read("u9", "global", "", 0, "")
     assert nobody.me.rank == 0 and len(nobody.entries) == 3
+
+
+async def test_a_badge_of_an_old_fact_is_recorded_but_not_announced() -> None:
+    w = World()
+    old = Fact("u1", "old-review", "review", NOW - timedelta(days=30))
+    outcome = await record_fact(_uow(w), old, now=NOW)
+    assert {b.id for b in outcome.badges} == {"first-review"} and "first-review" in w.badges["u1"]
+    assert w.outbox == []
+    await record_fact(_uow(w), Fact("u2", "r", "review", NOW - timedelta(hours=47)), now=NOW)
+    assert [m.badge_id for _, _, m in w.outbox] == ["first-review"]  # type: ignore[attr-defined]

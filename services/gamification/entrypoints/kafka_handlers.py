@@ -58,7 +58,8 @@ async def _fact(uow: UnitOfWork, user_id: str, source_id: str, kind: str, at: da
     return Fact(user_id, source_id, kind, at, await uow.events.get(slug) if slug else None)
 
 
-def handler(on_connection: Callable[[AsyncConnection[Any]], UnitOfWork], districts: DistrictMap) -> Any:
+def handler(on_connection: Callable[[AsyncConnection[Any]], UnitOfWork], districts: DistrictMap,
+            clock: Callable[[], datetime]) -> Any:
     async def handle(event: ReceivedEvent, conn: AsyncConnection[Any]) -> None:
         uow = on_connection(conn)
         match event.topic:
@@ -70,11 +71,11 @@ def handler(on_connection: Callable[[AsyncConnection[Any]], UnitOfWork], distric
                 # When we heard of it (the client's own clock is not trusted for night owls).
                 at = action.receive_time if action.HasField("receive_time") else action.time
                 await record_fact(uow, await _fact(uow, action.user_id, action.action_id, kind, from_timestamp(at),
-                                                   action.event_slug))
+                                                   action.event_slug), clock())
             case "ticket.paid":
                 paid = _decode(ticket_events.TicketPaid, event)
                 await record_fact(uow, await _fact(uow, paid.order.user_id, paid.order.order_id, "ticket_paid",
-                                                   from_timestamp(paid.paid_time), paid.order.event_slug))
+                                                   from_timestamp(paid.paid_time), paid.order.event_slug), clock())
             case "event.published":
                 published = _decode(event_events.EventPublished, event)
                 if published.HasField("snapshot"):

@@ -5,6 +5,7 @@ Runs inside the inbox consumer's transaction, so all of it commits with the mess
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from kulturago.gamification.v1 import events_pb2
 from services.gamification.domain.badges import Badge, Progress, earned
@@ -15,6 +16,9 @@ from services.gamification.service_layer.ports import UnitOfWork
 from services.runtime.timestamps import to_timestamp
 
 BADGE_TOPIC = "badge.earned"
+# A badge earned by an older fact (a first start reading the topics' history, a replay) is
+# recorded quietly: announcing it would spam users with news of months ago.
+ANNOUNCE_WITHIN = timedelta(hours=48)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +30,9 @@ class Outcome:
     badges: tuple[Badge, ...] = ()
 
 
-async def record_fact(uow: UnitOfWork, fact: Fact) -> Outcome:
+async def record_fact(uow: UnitOfWork, fact: Fact, now: datetime | None = None) -> Outcome:
+    """Records `fact`; badges it earns are announced on badge.earned unless the fact is
+    older than ANNOUNCE_WITHIN at `now` (None: always announced)."""
     rules = rules_for(fact.kind)
     if not rules:
         return Outcome(duplicate=False)
@@ -44,8 +50,9 @@ async def record_fact(uow: UnitOfWork, fact: Fact) -> Outcome:
         await uow.ledger.add_visit(fact)
     facts, by_category, by_city = await uow.ledger.progress(fact.user_id)
     new = earned(Progress(level, facts, by_category, by_city), fact, before.badges)
+    announce = now is None or now - fact.time <= ANNOUNCE_WITHIN
     for badge in new:
-        if await uow.badges.add(fact.user_id, badge.id, fact.time):
+        if await uow.badges.add(fact.user_id, badge.id, fact.time) and announce:
             await uow.add_event(BADGE_TOPIC, fact.user_id, events_pb2.BadgeEarned(
                 user_id=fact.user_id, badge_id=badge.id, names=badge.names, level=badge.level, xp=xp,
                 earn_time=to_timestamp(fact.time)))
