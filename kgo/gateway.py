@@ -490,12 +490,14 @@ def _hcm(opts: GatewayOptions, jwks_file: str, *, grant_admin: bool, stat_prefix
             "use_remote_address": True,
             "normalize_path": True,
             "merge_slashes": True,
+            # The path is logged without its query: a browser's WebSocket carries its token
+            # there (?token=), and no secret belongs in a log file.
             "access_log": [{"name": "envoy.access_loggers.file", "typed_config": {
                 TYPE: "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog",
                 "path": opts.access_log,
                 "log_format": {"json_format": {
                     "time": "%START_TIME%", "method": "%REQ(:METHOD)%",
-                    "path": "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%", "status": "%RESPONSE_CODE%",
+                    "path": "%PATH(NQ:ORIG_OR_PATH)%", "status": "%RESPONSE_CODE%",
                     "grpc_status": "%GRPC_STATUS%", "duration_ms": "%DURATION%",
                     "upstream": "%UPSTREAM_CLUSTER%", "client": "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%",
                     "request_id": "%REQ(X-REQUEST-ID)%", "flags": "%RESPONSE_FLAGS%",
