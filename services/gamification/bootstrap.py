@@ -13,7 +13,7 @@ import redis.asyncio as aioredis
 from kulturago.gamification.v1 import gamification_service_pb2, gamification_service_pb2_grpc
 from services.gamification.adapters.projection import PostgresProjection
 from services.gamification.adapters.redis_boards import RedisLeaderboards
-from services.gamification.adapters.unit_of_work import ConsumerUnitOfWork, GamificationUnitOfWork
+from services.gamification.adapters.unit_of_work import GamificationUnitOfWork
 from services.gamification.config import GamificationSettings
 from services.gamification.domain.districts import DistrictMap
 from services.gamification.entrypoints.grpc_api import GamificationServicer
@@ -53,7 +53,8 @@ async def build_app(settings: GamificationSettings | None = None,
 
     projector = Projector(PostgresProjection(pool), boards, batch=s.project_batch)
     events = InboxConsumer(pool=pool, bootstrap=s.kafka_bootstrap, group_id=CONSUMER, topics=list(TOPICS),
-                           handler=handler(lambda conn: ConsumerUnitOfWork(pool, conn), districts, clock),
+                           handler=handler(lambda conn: GamificationUnitOfWork(pool).on_transaction(conn),
+                                           districts, clock),
                            batch=s.consumer_batch, concurrency=s.consumer_concurrency)
     relay = OutboxRelay(pool, s.database_url, s.kafka_bootstrap, "gamification-outbox")
 

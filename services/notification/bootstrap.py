@@ -12,7 +12,7 @@ from kulturago.notification.v1 import notification_service_pb2, notification_ser
 from services.notification.adapters.metrics import count_delivery
 from services.notification.adapters.qr_codes import PngQrRenderer
 from services.notification.adapters.templates import JinjaRenderer
-from services.notification.adapters.unit_of_work import ConsumerUnitOfWork, NotificationUnitOfWork
+from services.notification.adapters.unit_of_work import NotificationUnitOfWork
 from services.notification.adapters.wakeup import PostgresWakeup
 from services.notification.config import NotificationSettings
 from services.notification.domain.delivery_rules import PushLimit, RetryPolicy
@@ -102,7 +102,7 @@ async def build_app(settings: NotificationSettings | None = None) -> ServiceApp:
         concurrency=s.dispatch_concurrency, default_time_zone=s.default_time_zone), count=count_delivery)
     wakeup = PostgresWakeup(s.database_url)
     events = InboxConsumer(pool=pool, bootstrap=s.kafka_bootstrap, group_id=CONSUMER, topics=list(TOPICS),
-                           handler=handler(notifier, lambda conn: ConsumerUnitOfWork(pool, conn)))
+                           handler=handler(notifier, lambda conn: NotificationUnitOfWork(pool).on_transaction(conn)))
     # Dead letters of deliveries that gave up go out through the outbox.
     relay = OutboxRelay(pool, s.database_url, s.kafka_bootstrap, "notification-outbox")
     readiness = Readiness()

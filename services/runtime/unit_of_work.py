@@ -56,9 +56,17 @@ class PostgresUnitOfWork:
             raise RuntimeError("used outside `async with` of its unit of work")
         return self._conn
 
+    def on_transaction(self, conn: AsyncConnection[Any]) -> Self:
+        """These repositories on a transaction someone else opened and ends: the inbox
+        consumer's, so that a message's effect commits, or rolls back, with its inbox row
+        (one transaction and one pooled connection per message, not two). Used as is,
+        never entered with `async with`."""
+        self._conn = conn
+        return self
+
     async def __aenter__(self) -> Self:
-        if self._stack is not None:
-            raise RuntimeError("a unit of work is already open: make one per use")
+        if self._stack is not None or self._conn is not None:
+            raise RuntimeError("a unit of work is already open (or bound to a transaction): make one per use")
         stack = AsyncExitStack()
         try:
             # The pool's block commits on success and rolls back on error too; the

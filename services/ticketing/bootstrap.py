@@ -21,7 +21,7 @@ from services.ticketing.adapters.payments_client import GrpcPayments
 from services.ticketing.adapters.proto_mapping import order_to_proto
 from services.ticketing.adapters.qr_codes import PngQrRenderer
 from services.ticketing.adapters.ticket_signing import Ed25519TicketSigner
-from services.ticketing.adapters.unit_of_work import ConsumerUnitOfWork, TicketingUnitOfWork
+from services.ticketing.adapters.unit_of_work import TicketingUnitOfWork
 from services.ticketing.adapters.vendors import KassirVendor, PostgresVendorOrderIds, TicketsCloudVendor, VendorCalls
 from services.ticketing.adapters.vendors.confirmations import PostgresVendorConfirmations
 from services.ticketing.config import TicketingSettings
@@ -80,7 +80,8 @@ async def build_app(settings: TicketingSettings | None = None) -> ServiceApp:
     # pooled connection while they wait their turn).
     payment_news = InboxConsumer(pool=pool, bootstrap=s.kafka_bootstrap, group_id="ticketing-payments",
                                  topics=list(PAYMENT_TOPICS), handler=payment_handler(
-                                     ticketing, lambda conn: ConsumerUnitOfWork(pool, conn, ttl.total_seconds())),
+                                     ticketing,
+                                     lambda conn: TicketingUnitOfWork(pool, ttl.total_seconds()).on_transaction(conn)),
                                  concurrency=ticketing.max_concurrent_payment_results)
     feed = AvailabilityFeed(pool)
 

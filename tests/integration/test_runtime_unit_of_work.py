@@ -80,3 +80,21 @@ async def test_repositories_refuse_to_work_outside_their_block(pool: AsyncConnec
     with pytest.raises(RuntimeError):
         await uow.add_event("notes.added", "k", StringValue(value="late"))
     assert await rows(pool, "SELECT text FROM notes") == []
+
+
+async def test_bound_to_a_transaction_it_shares_its_fate(pool: AsyncConnectionPool) -> None:
+    # As the inbox consumer uses it: the message's effect and its inbox row are one transaction.
+    with pytest.raises(Rollback):
+        async with pool.connection() as conn, conn.transaction():
+            uow = NotesUnitOfWork(pool).on_transaction(conn)
+            await uow.notes.add("with the message")
+            await uow.add_event("notes.added", "note-1", StringValue(value="with the message"))
+            raise Rollback
+    assert await rows(pool, "SELECT count(*) FROM notes") == [(0,)]
+    async with pool.connection() as conn, conn.transaction():
+        uow = NotesUnitOfWork(pool).on_transaction(conn)
+        await uow.notes.add("kept")
+        with pytest.raises(RuntimeError, match="bound to a transaction"):
+            async with uow:
+                pass
+    assert await rows(pool, "SELECT text FROM notes") == [("kept",)]

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
-from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from services.notification.adapters.repository import (
@@ -57,17 +55,3 @@ class NotificationUnitOfWork(PostgresUnitOfWork):
         await outbox.add_record(self.connection, str(uuid.uuid4()), event.topic + DLQ_SUFFIX, event.key,
                                 event.payload, headers)
         await forget_handled(self.connection, event.consumer, event.ce_id)
-
-
-class ConsumerUnitOfWork(NotificationUnitOfWork):
-    """The repositories on the transaction the inbox consumer opened for a message: the
-    notification commits, or rolls back, with the message's inbox row. Used as is, never
-    entered with `async with`."""
-
-    def __init__(self, pool: AsyncConnectionPool, conn: AsyncConnection[Any]) -> None:
-        super().__init__(pool)
-        self._fixed = conn
-
-    @property
-    def connection(self) -> AsyncConnection[Any]:
-        return self._fixed

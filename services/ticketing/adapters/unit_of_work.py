@@ -4,9 +4,6 @@ A serialization failure or deadlock leaves it as the runtime's TransactionConfli
 
 from __future__ import annotations
 
-from typing import Any
-
-from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from services.runtime.unit_of_work import PostgresUnitOfWork
@@ -35,19 +32,3 @@ class TicketingUnitOfWork(PostgresUnitOfWork):
         await self.connection.execute(
             "INSERT INTO refund_requests (idempotency_key, order_id, amount, reason) VALUES (%s, %s, %s, %s) "
             "ON CONFLICT DO NOTHING", (key, order_id, amount, reason))
-
-
-
-class ConsumerUnitOfWork(TicketingUnitOfWork):
-    """Ticketing's repositories on the transaction the inbox consumer opened for a message:
-    its effect commits, or rolls back, with the message's inbox row (one transaction and
-    one pooled connection per message, not two). Used as is, never entered with `async with`."""
-
-    def __init__(self, pool: AsyncConnectionPool, conn: AsyncConnection[Any],
-                 idempotency_ttl_seconds: float = 86400) -> None:
-        super().__init__(pool, idempotency_ttl_seconds)
-        self._fixed = conn
-
-    @property
-    def connection(self) -> AsyncConnection[Any]:
-        return self._fixed
