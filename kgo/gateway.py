@@ -488,6 +488,8 @@ def _hcm(opts: GatewayOptions, jwks_file: str, *, grant_admin: bool, stat_prefix
             "stat_prefix": stat_prefix,
             "codec_type": "AUTO",
             "use_remote_address": True,
+            # No `server: envoy` either (our gRPC upstreams send no server header to pass on).
+            "server_header_transformation": "PASS_THROUGH",
             "normalize_path": True,
             "merge_slashes": True,
             # The path is logged without its query: a browser's WebSocket carries its token
@@ -534,8 +536,11 @@ def _hcm(opts: GatewayOptions, jwks_file: str, *, grant_admin: bool, stat_prefix
                 _jwt_filter(jwks_file, table, opts.services),
                 _local_ratelimit_filter(),
                 _rbac_filter(opts, table, grant_admin=grant_admin),
+                # No x-envoy-* headers towards clients: they tell an outsider what runs here
+                # and how long the upstream took.
                 {"name": "envoy.filters.http.router", "typed_config": {
-                    TYPE: "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}},
+                    TYPE: "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router",
+                    "suppress_envoy_headers": True}},
             ],
         },
     }

@@ -132,3 +132,12 @@ def test_plain_http_replies_carry_nosniff_but_no_hsts(http: httpx.Client) -> Non
         assert "strict-transport-security" not in reply.headers  # RFC 6797 7.2: never over plain HTTP
     status, _, headers = _raw_request(b"GET /api/v1/ev ents HTTP/1.1\r\nHost: x\r\n\r\n")  # the codec's own
     assert status == 400 and headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/events?pageSize=1", "/api/v1/events/no-such-event", "/api/v1/me",
+                                  "/no/such/path"])
+def test_replies_do_not_say_what_serves_them(http: httpx.Client, path: str) -> None:
+    # An answer from upstream, a service's error, Envoy's own refusal, and its 404.
+    reply = http.get(path)
+    assert "server" not in reply.headers
+    assert not [name for name in reply.headers if name.startswith("x-envoy-")], reply.headers
