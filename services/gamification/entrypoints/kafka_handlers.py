@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from google.protobuf.message import DecodeError, Message
 from psycopg import AsyncConnection
 
 from kulturago.auth.v1 import events_pb2 as auth_events
@@ -21,11 +20,11 @@ from services.gamification.domain.rules import EventInfo, Fact
 from services.gamification.service_layer.awarding import record_fact
 from services.gamification.service_layer.ports import UnitOfWork, UserInfo
 from services.runtime.messaging.consumer import PoisonMessage, ReceivedEvent
+from services.runtime.messaging.decoding import decode_event
 from services.runtime.timestamps import from_timestamp
 
 CONSUMER = "gamification-events"
 TOPICS = ("user.action", "ticket.paid", "event.published", "user.signed_up", "user.updated")
-M = TypeVar("M", bound=Message)
 
 # user.action kinds that earn XP. PURCHASE is left to ticket.paid (the same purchase);
 # UNFAVOURITE earns nothing.
@@ -37,13 +36,6 @@ ACTION_KINDS = {
     action_events.ACTION_KIND_REVIEW: "review",
     action_events.ACTION_KIND_CHECKIN: "check_in",
 }
-
-
-def _decode(kind: type[M], event: ReceivedEvent) -> M:
-    try:
-        return kind.FromString(event.payload)
-    except DecodeError as exc:
-        raise PoisonMessage(f"undecodable {kind.DESCRIPTOR.full_name} on {event.topic}: {exc}") from exc
 
 
 def event_info(snapshot: event_events.EventPublished.Snapshot, districts: DistrictMap) -> EventInfo:
@@ -64,7 +56,7 @@ def handler(on_connection: Callable[[AsyncConnection[Any]], UnitOfWork], distric
         uow = on_connection(conn)
         match event.topic:
             case "user.action":
-                action = _decode(action_events.UserAction, event)
+                action = decode_event(action_events.UserAction, event)
                 kind = ACTION_KINDS.get(action.kind)
                 if kind is None:
                     return
@@ -73,20 +65,20 @@ def handler(on_connection: Callable[[AsyncConnection[Any]], UnitOfWork], distric
                 await record_fact(uow, await _fact(uow, action.user_id, action.action_id, kind, from_timestamp(at),
                                                    action.event_slug), clock())
             case "ticket.paid":
-                paid = _decode(ticket_events.TicketPaid, event)
+                paid = decode_event(ticket_events.TicketPaid, event)
                 await record_fact(uow, await _fact(uow, paid.order.user_id, paid.order.order_id, "ticket_paid",
                                                    from_timestamp(paid.paid_time), paid.order.event_slug), clock())
             case "event.published":
-                published = _decode(event_events.EventPublished, event)
+                published = decode_event(event_events.EventPublished, event)
                 if published.HasField("snapshot"):
                     await uow.events.remember(event_info(published.snapshot, districts), published.version)
             case "user.signed_up":
-                signed_up = _decode(auth_events.UserSignedUp, event)
+                signed_up = decode_event(auth_events.UserSignedUp, event)
                 await uow.users.remember(UserInfo(signed_up.user_id, signed_up.login, signed_up.full_name, ""),
                                          from_timestamp(signed_up.create_time)
                                          if signed_up.HasField("create_time") else None)
             case "user.updated":
-                updated = _decode(auth_events.UserUpdated, event)
+                updated = decode_event(auth_events.UserUpdated, event)
                 await uow.users.remember(UserInfo(updated.user_id, updated.login, updated.full_name,
                                                   city_of_profile(updated.city)),
                                          from_timestamp(updated.update_time)

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from google.protobuf.message import DecodeError, Message
 from psycopg import AsyncConnection
 
 from kulturago.auth.v1 import events_pb2 as auth_events
@@ -23,20 +22,13 @@ from services.notification.service_layer.notifying import Notifier, NotifyComman
 from services.notification.service_layer.ports import UnitOfWork
 from services.notification.service_layer.user_settings import remember_contact
 from services.runtime.messaging.consumer import PoisonMessage, ReceivedEvent
+from services.runtime.messaging.decoding import decode_event
 from services.runtime.timestamps import from_timestamp
 
 CONSUMER = "notification-events"
 TOPICS = ("user.signed_up", "user.updated", "ticket.paid", "ticket.expired", "ticket.refunded", "payment.failed",
           "badge.earned", "campaign.trigger")
 BOTH = frozenset(CHANNELS)
-M = TypeVar("M", bound=Message)
-
-
-def _decode(kind: type[M], event: ReceivedEvent) -> M:
-    try:
-        return kind.FromString(event.payload)
-    except DecodeError as exc:
-        raise PoisonMessage(f"undecodable {kind.DESCRIPTOR.full_name} on {event.topic}: {exc}") from exc
 
 
 def _command(event: ReceivedEvent, template_id: str, user_ids: list[str], params: dict[str, Any], *,
@@ -66,7 +58,7 @@ def _order(summary: ticket_events.OrderSummary) -> dict[str, Any]:
 
 
 def ticket_paid(event: ReceivedEvent) -> NotifyCommand:
-    paid = _decode(ticket_events.TicketPaid, event)
+    paid = decode_event(ticket_events.TicketPaid, event)
     order = paid.order
     tickets = [{"tier_name": t.tier_name, "seat": t.seat, "qr_cid": f"ticket-{t.ticket_id}"} for t in order.tickets]
     qr_codes = tuple(QrCode(t.secret, f"ticket-{n}.png", f"ticket-{t.ticket_id}")
@@ -76,20 +68,20 @@ def ticket_paid(event: ReceivedEvent) -> NotifyCommand:
 
 
 def ticket_expired(event: ReceivedEvent) -> NotifyCommand:
-    expired = _decode(ticket_events.TicketExpired, event)
+    expired = decode_event(ticket_events.TicketExpired, event)
     return _command(event, "ticket_expired", [expired.order.user_id], _order(expired.order),
                     data={"orderId": expired.order.order_id, "eventSlug": expired.order.event_slug})
 
 
 def ticket_refunded(event: ReceivedEvent) -> NotifyCommand:
-    refund = _decode(ticket_events.TicketRefunded, event)
+    refund = decode_event(ticket_events.TicketRefunded, event)
     params = {**_order(refund.order), "amount": refund.amount, "full": refund.full}
     return _command(event, "ticket_refunded", [refund.order.user_id], params,
                     data={"orderId": refund.order.order_id, "eventSlug": refund.order.event_slug})
 
 
 def payment_failed(event: ReceivedEvent) -> NotifyCommand:
-    failed = _decode(payment_events.PaymentFailed, event)
+    failed = decode_event(payment_events.PaymentFailed, event)
     params = {"amount": failed.amount, "currency": failed.currency or "RUB", "reason": failed.reason,
               "order_id": failed.order_id}
     return _command(event, "payment_failed", [failed.account_id], params, data={"orderId": failed.order_id})
@@ -100,7 +92,7 @@ def avatar_changed(event: ReceivedEvent, updated: auth_events.UserUpdated) -> No
 
 
 def badge_earned(event: ReceivedEvent) -> NotifyCommand:
-    badge = _decode(gamification_events.BadgeEarned, event)
+    badge = decode_event(gamification_events.BadgeEarned, event)
     # The reader's language's name, else the Russian one (or any).
     names = dict(badge.names)
     params = {"badge_name": names.get("ru") or next(iter(names.values()), badge.badge_id), "level": badge.level,
@@ -110,7 +102,7 @@ def badge_earned(event: ReceivedEvent) -> NotifyCommand:
 
 
 def campaign(event: ReceivedEvent) -> NotifyCommand:
-    trigger = _decode(marketing_events.CampaignTrigger, event)
+    trigger = decode_event(marketing_events.CampaignTrigger, event)
     if not trigger.user_ids:
         raise PoisonMessage("campaign.trigger names no users")
     channels = frozenset(c for c in trigger.channels if c in CHANNELS) or BOTH
@@ -133,13 +125,13 @@ def handler(notifier: Notifier, on_connection: Callable[[AsyncConnection[Any]], 
     async def handle(event: ReceivedEvent, conn: AsyncConnection[Any]) -> None:
         uow = on_connection(conn)
         if event.topic == "user.signed_up":
-            signed_up = _decode(auth_events.UserSignedUp, event)
+            signed_up = decode_event(auth_events.UserSignedUp, event)
             await remember_contact(uow, signed_up.user_id, signed_up.email, signed_up.login, signed_up.full_name,
                                    from_timestamp(signed_up.create_time) if signed_up.HasField("create_time")
                                    else None)
             return
         if event.topic == "user.updated":
-            updated = _decode(auth_events.UserUpdated, event)
+            updated = decode_event(auth_events.UserUpdated, event)
             await remember_contact(uow, updated.user_id, updated.email, updated.login, updated.full_name,
                                    from_timestamp(updated.update_time) if updated.HasField("update_time") else None)
             if "avatar" in updated.changed_fields:
